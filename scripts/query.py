@@ -1,0 +1,81 @@
+"""Ask NewsQA a question from the command line.
+
+    python scripts/query.py "贝森特说的12到24个月是什么意思？"
+    python scripts/query.py --json "What is Bessent's 12–24 month timeline?"
+    python scripts/query.py --questions questions.jsonl > answers.jsonl   # one JSON answer per line
+
+With no index yet, one is built from the configured article directories (seeds/ by default) first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import _bootstrap  # noqa: F401
+
+from retrieval.config import ConfigError, load_settings
+from retrieval.embedding import ModelLoadError
+from retrieval.index import IndexError_
+from retrieval.render import render_terminal
+from retrieval.service import ensure_index, open_searcher
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Find the news passages that answer a question.")
+    parser.add_argument("query", nargs="?", help="the question (Simplified, Traditional Chinese or English)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--questions", type=Path, metavar="FILE.jsonl",
+                        help="answer each line's \"query\"; print one --json object per line, in order")
+    parser.add_argument("--top-k", type=int, default=None, help="passages to return (default 5)")
+    parser.add_argument("--index", type=Path, help="index directory (default: $NEWSQA_INDEX or ./index)")
+    args = parser.parse_args(argv)
+    if (args.query is None) == (args.questions is None):
+        parser.error("give either a question or --questions FILE.jsonl")
+    if args.top_k is not None and args.top_k < 1:
+        parser.error("--top-k must be at least 1")
+    return args
+
+
+def read_questions(path: Path) -> list[str]:
+    queries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}:{number}: not a JSON object ({error.msg})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("query"), str):
+            raise ValueError(f"{path}:{number}: no string field \"query\"")
+        queries.append(record["query"])
+    return queries
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.index:
+            settings = replace(settings, index_dir=args.index)
+        top_k = args.top_k or settings.top_k
+        queries = read_questions(args.questions) if args.questions else [args.query]
+        ensure_index(settings, say=lambda message: print(message, file=sys.stderr))
+        searcher = open_searcher(settings)
+    except (ConfigError, IndexError_, ModelLoadError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for query in queries:
+        result = searcher.search(query, top_k=top_k)
+        if args.json or args.questions:
+            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(render_terminal(result, color=sys.stdout.isatty()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

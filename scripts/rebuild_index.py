@@ -1,0 +1,51 @@
+"""Build or update the NewsQA index.
+
+    python scripts/rebuild_index.py                      # incremental, from the configured dirs (seeds/)
+    python scripts/rebuild_index.py --articles DIR ...   # index these article directories together
+    python scripts/rebuild_index.py --full               # re-read and re-embed everything
+
+Incremental by default: only new, changed and removed article files are processed. The new
+version is built beside the live one and swapped in atomically; if the rebuild fails or is
+killed, the previous index keeps serving. Exit status is non-zero only when nothing could be indexed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import _bootstrap  # noqa: F401
+
+from retrieval.config import ConfigError, load_settings
+from retrieval.embedding import ModelLoadError
+from retrieval.index import IndexError_
+from retrieval.service import rebuild
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build or incrementally update the NewsQA index.")
+    parser.add_argument("--articles", type=Path, nargs="+", action="extend", metavar="DIR",
+                        help="article directories (default: $NEWSQA_ARTICLES or seeds/)")
+    parser.add_argument("--index", type=Path, help="index directory (default: $NEWSQA_INDEX or ./index)")
+    parser.add_argument("--full", action="store_true", help="rebuild everything instead of updating")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.articles:
+            settings = replace(settings, articles_dirs=tuple(args.articles))
+        if args.index:
+            settings = replace(settings, index_dir=args.index)
+        report = rebuild(settings, full=args.full, show_progress=not args.no_progress,
+                         on_warning=lambda message: print(message, file=sys.stderr))
+    except (ConfigError, IndexError_, ModelLoadError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"index {report.version} in {settings.index_dir}: {report.summary()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
