@@ -65,15 +65,20 @@ class Searcher:
 
     # -- the two sides ------------------------------------------------------------------------
 
-    def lexical_scores(self, terms: list[QueryTerm]) -> dict[int, float]:
-        scores: dict[int, float] = {}
-        for term in terms:
-            postings = self.index.lexical.postings(term.term)
-            if postings is None:
-                continue
-            for row, score in zip(postings.rows.tolist(), postings.scores.tolist(), strict=True):
-                scores[row] = scores.get(row, 0.0) + term.weight * score
-        return scores
+    def lexical_scores(self, terms: list[QueryTerm], limit: int = CANDIDATES_PER_SIDE) -> dict[int, float]:
+        """BM25 scores of the `limit` best passages (row → score), summed over the weighted terms."""
+        found = [(term, self.index.lexical.postings(term.term)) for term in terms]
+        found = [(term, postings) for term, postings in found if postings is not None and len(postings.rows)]
+        if not found:
+            return {}
+        rows = np.concatenate([postings.rows for _, postings in found])
+        weighted = np.concatenate([postings.scores * term.weight for term, postings in found])
+        unique_rows, inverse = np.unique(rows, return_inverse=True)
+        totals = np.bincount(inverse, weights=weighted).astype(np.float32)
+        if len(totals) > limit:
+            best = np.argpartition(-totals, limit - 1)[:limit]
+            unique_rows, totals = unique_rows[best], totals[best]
+        return dict(zip(unique_rows.tolist(), totals.tolist(), strict=True))
 
     def dense_scores(self, query: str, limit: int) -> tuple[np.ndarray, dict[int, float]]:
         vector = self.embedder.encode([query])
@@ -84,7 +89,7 @@ class Searcher:
 
     def _fuse(self, lexical: dict[int, float], dense: dict[int, float], query_vector: np.ndarray | None,
               options: RankingOptions) -> list[_Scored]:
-        lexical_top = sorted(lexical, key=lexical.__getitem__, reverse=True)[:CANDIDATES_PER_SIDE]
+        lexical_top = sorted(lexical, key=lexical.__getitem__, reverse=True)
         candidates = list(dict.fromkeys(lexical_top + list(dense)))
         if query_vector is not None:
             missing = [row for row in candidates if row not in dense]
