@@ -4,8 +4,9 @@ One page file in, one `Article` out: title, date, the outlet's own URL, and the 
 navigation, promo banners, link lists, share lines and image markup stripped. The page format is
 sniffed from the content, never trusted from the file extension.
 
-Image captions are *not* kept: on these mirrors they are photo credits ("(STR/AFP via Getty Images)")
-or repeat the article's first sentence, and they would surface as passages that answer nothing.
+Image captions are kept as paragraphs of their own: on these outlets they are often sentences that
+state facts found nowhere else in the article ("据统计，全球稀土总储量约为1.26亿吨，中国的稀土储量占
+全球总储量的44%。"). The images themselves, and captions that are only a credit, are dropped.
 
 A file that cannot be read never raises out of `read_article_file`: it returns a `ReadOutcome`
 with the reason, so one broken page never sinks a rebuild.
@@ -29,14 +30,14 @@ MAX_ARTICLE_BYTES = 5 * 1024 * 1024  # a news article page is tens of KB; anythi
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 
 _LINK_START, _LINK_END = "\x01", "\x02"  # mark link text inside extracted lines, to measure link density
-_JUNK_TAGS = ("script", "style", "noscript", "img", "picture", "figure", "figcaption", "iframe", "svg",
-              "form", "button", "input", "select", "nav", "header", "footer", "aside", "h6", "video",
+_JUNK_TAGS = ("script", "style", "noscript", "img", "picture", "iframe", "svg",
+              "form", "button", "input", "select", "nav", "header", "footer", "aside", "video",
               "audio", "object", "embed", "head", "title", "meta", "link")
-_JUNK_CLASS = re.compile(r"caption|share|social|related|breadcrumb|advert|promo|comment", re.I)
+_JUNK_CLASS = re.compile(r"share|social|related|breadcrumb|advert|promo|comment|copyright", re.I)
 _BLOCK_TAGS = frozenset("p div li ul ol h1 h2 h3 h4 h5 h6 tr td th table blockquote section article "
-                        "dd dt dl pre hr details summary center".split())
+                        "dd dt dl pre hr details summary center figure figcaption".split())
 # Text inside these is running prose of one paragraph: its line breaks are the page author's wrapping.
-_PROSE_TAGS = frozenset("p li h1 h2 h3 h4 h5 td th dd dt blockquote summary".split())
+_PROSE_TAGS = frozenset("p li h1 h2 h3 h4 h5 h6 td th dd dt blockquote summary figcaption".split())
 
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
@@ -54,6 +55,7 @@ _ZH_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _ZH_DIGITS = "〇零一二三四五六七八九十"
 _ZH_NUMERAL_DATE = re.compile(rf"([{_ZH_DIGITS}]{{4}})年([{_ZH_DIGITS}]{{1,3}})月([{_ZH_DIGITS}]{{1,3}})日")
+_DATELINE = re.compile(r"【[^】]{0,30}?(?:\d{4}|[〇零一二三四五六七八九]{4})年[^】]{0,12}?日[^】]{0,12}】")
 _DATELINE_ZONE = 200  # a dateline sits at the very start of the first paragraph
 
 # Lines that mirrors and outlets wrap around every article: credits, share prompts, list headers.
@@ -365,14 +367,20 @@ def _zh_numeral(text: str) -> int:
 
 
 def find_date(front_matter: dict, lines: list[str]) -> str | None:
+    """Front matter first; else a dateline (【大纪元2020年08月25日讯】, 明慧网二零二零年十二月三日) near the top.
+
+    A bare date in the text (an image caption's "2025年7月11日") is not the article's date.
+    """
     value = _front_matter_value(front_matter, _FRONT_MATTER_DATE_KEYS)
     date = normalize_date(value)
     if date:
         return date
-    for line in lines[:3]:
-        date = normalize_date(line[:_DATELINE_ZONE])
-        if date:
-            return date
+    for line in lines[:5]:
+        match = _DATELINE.search(line[:_DATELINE_ZONE])
+        if match:
+            date = normalize_date(match.group(0))
+            if date:
+                return date
     return None
 
 
