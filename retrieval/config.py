@@ -33,7 +33,7 @@ class Settings:
     rrf_k: int = 60
     # Abstain when the best passage covers less than this share of the question's informative terms
     # (IDF-weighted). Calibrated on the dev set's no-answer questions.
-    min_coverage: float = 0.35
+    min_coverage: float = 0.2
     embed_batch_size: int = 64
     max_article_bytes: int = 5 * 1024 * 1024
     # Bot settings live here too so that one file configures a deployment.

@@ -44,6 +44,17 @@ from retrieval.records import Article, Passage
 from retrieval.text import tokenize
 
 FORMAT_VERSION = 1
+# Parsed articles and tokens depend on the reading, chunking and text code: when that code changes,
+# an incremental rebuild re-reads every file (embeddings are still reused by passage text).
+_PIPELINE_MODULES = ("articles.py", "chunking.py", "text.py")
+
+
+def pipeline_fingerprint() -> str:
+    digest = hashlib.sha1()
+    for name in _PIPELINE_MODULES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
+
 KEEP_OLD_VERSIONS = 1  # a serving process may still be reading the previous version
 
 
@@ -174,7 +185,7 @@ def build_index(
                 report.skipped.append((source_path, f"cannot read file: {error.strerror or error}"))
                 warn(f"skipped {source_path}: cannot read file: {error.strerror or error}")
                 continue
-            reused = previous.entry_for(source_path, file_hash) if previous else None
+            reused = previous.entry_for(source_path, file_hash) if previous and previous.same_pipeline else None
             if reused is not None:
                 entries.append(reused)
                 report.articles_reused += 1
@@ -226,7 +237,8 @@ def build_index(
             if old is None:
                 to_embed.append(row)
             else:
-                embeddings[row], tokens[row] = old
+                embeddings[row] = old[0]
+                tokens[row] = old[1] if previous.same_pipeline else None
         report.passages_embedded = len(to_embed)
         _embed_rows(embedder, rows, to_embed, embeddings, batch_size, show_progress)
         for row, passage in enumerate(rows):
@@ -303,6 +315,7 @@ def _write_version(directory: Path, entries: list[_ArticleEntry], rows: list[Pas
         "model": embedder.name,
         "dim": embedder.dim,
         "faiss_index": "IndexFlatIP",
+        "pipeline": pipeline_fingerprint(),
         "articles": len(entries),
         "passages": len(rows),
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -343,7 +356,8 @@ def _remove_old_versions(index_dir: Path, keep: str) -> None:
 class _PreviousVersion:
     """What an incremental rebuild may reuse from the live version."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, same_pipeline: bool):
+        self.same_pipeline = same_pipeline
         self._db = sqlite3.connect(f"file:{directory / 'meta.sqlite'}?mode=ro", uri=True)
         self._embeddings = np.load(directory / "embeddings.npy", mmap_mode="r", allow_pickle=False)
         self._by_path = {
@@ -401,7 +415,11 @@ def _load_previous_for_reuse(index_dir: Path, embedder: Embedder,
         warn(f"previous index was built with model {manifest.get('model')!r}; "
              f"re-embedding everything with {embedder.name!r}")
         return None
-    return _PreviousVersion(directory)
+    same_pipeline = manifest.get("pipeline") == pipeline_fingerprint()
+    if not same_pipeline:
+        warn("the article reader or tokenizer changed since the last build: re-reading every article "
+             "(embeddings of unchanged passages are reused)")
+    return _PreviousVersion(directory, same_pipeline)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,6 +26,19 @@ from retrieval.evaluation import evaluate, format_report, read_jsonl
 from retrieval.service import ensure_index, open_searcher
 
 
+def fusion_grid(searcher, gold: list[dict], top_k: int) -> str:
+    """Fusion measured, not guessed: every method × dense weight on the same questions."""
+    lines = []
+    for fusion in ("weighted", "rrf"):
+        for weight in (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0):
+            searcher.options = replace(searcher.options, fusion=fusion, dense_weight=weight)
+            report = evaluate(gold, [searcher.search(q["query"], top_k=top_k).to_json() for q in gold])
+            cells = "  ".join(f"{lang} R@3 {s.recall[3]:.3f}" for lang, s in report["by_lang"].items())
+            lines.append(f"{fusion:8} dense_weight {weight:.1f}  {cells}  MRR(all) {report['by_lang']['all'].mrr:.3f}"
+                         f"  NOANS {report['noans']:.2f}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Score answers against gold questions.")
     parser.add_argument("gold", type=Path, help="gold questions (JSONL with query, lang, gold)")
@@ -34,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, help="index directory for --run")
     parser.add_argument("--top-k", type=int, default=5, help="passages per question for --run (default 5)")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    parser.add_argument("--fusion-grid", action="store_true",
+                        help="with --run: score each fusion method and dense weight, one line each")
     args = parser.parse_args(argv)
     if (args.answers is None) != args.run:
         parser.error("give ANSWERS.jsonl, or --run")
@@ -45,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
                 settings = replace(settings, index_dir=args.index)
             ensure_index(settings, say=lambda message: print(message, file=sys.stderr))
             searcher = open_searcher(settings)
+            if args.fusion_grid:
+                print(fusion_grid(searcher, gold, args.top_k))
+                return 0
             answers = [searcher.search(q["query"], top_k=args.top_k).to_json() for q in gold]
         else:
             answers = read_jsonl(args.answers)

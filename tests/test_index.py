@@ -209,3 +209,15 @@ build_index([Path({str(ROOT / 'seeds')!r})], Path({str(index_dir)!r}), embedding
     rebuild(settings, show_progress=False, full=True)
     assert not list((index_dir / "versions").glob(".tmp-*"))
     assert live_version_dir(index_dir) is not None
+
+
+def test_reader_code_change_rereads_articles_but_reuses_embeddings(seeds_copy, tmp_path, tiny_model, monkeypatch):
+    import retrieval.index as index_module
+
+    index_dir = tmp_path / "index"
+    build(seeds_copy, index_dir, tiny_model)
+    monkeypatch.setattr(index_module, "pipeline_fingerprint", lambda: "a-newer-reader")
+    report, embedder = build(seeds_copy, index_dir, tiny_model)
+    assert report.articles_read == 5 and report.articles_reused == 0
+    assert embedder.texts == []
+    assert load_index(index_dir).manifest["pipeline"] == "a-newer-reader"
