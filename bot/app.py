@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from telegram import (
+    Bot,
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -371,6 +372,14 @@ async def polling(app: Application, poll_timeout: float = 1.0):
         await app.post_shutdown(app)
 
 
+async def _check_token(app: Application) -> None:
+    bot = Bot(app.bot.token, base_url=lambda _token: app.bot.base_url)
+    try:
+        await bot.initialize()  # getMe
+    finally:
+        await bot.shutdown()
+
+
 def serve(settings: Settings, log_level: int = logging.INFO) -> int:
     """Configure logging (token redacted), make sure an index exists, and poll until stopped."""
     if not settings.telegram_token:
@@ -383,6 +392,8 @@ def serve(settings: Settings, log_level: int = logging.INFO) -> int:
     log.info("serving index version %s (%s)", backend.version, settings.index_dir)
     app, _ = build_application(settings, backend)
     try:
+        # Checked on its own first: inside run_polling a rejected token is logged with a traceback.
+        asyncio.run(_check_token(app))
         run_polling(app)
     except InvalidToken:
         raise ConfigError("the Bot API rejected the bot token (TELEGRAM_BOT_TOKEN)") from None
