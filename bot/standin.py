@@ -116,6 +116,7 @@ class _Chat:
 class StandInState:
     updates: list[dict] = field(default_factory=list)  # served until confirmed by a getUpdates offset
     offered_at: dict[int, float] = field(default_factory=dict)  # update_id → when it was queued
+    update_of_message: dict[int, int] = field(default_factory=dict)  # pushed message_id → its update_id
     messages: dict[tuple[int, int], dict] = field(default_factory=dict)  # (chat, message_id) → message
     confirmed_offset: int = 0
 
@@ -220,8 +221,15 @@ class BotApiStandIn:
             message["entities"] = entities
         with self._cond:
             self.state.messages[(chat_id, message_id)] = message
-        self._queue({"edited_message" if edited else "message": message})
+        update_id = self._queue({"edited_message" if edited else "message": message})
+        with self._cond:
+            self.state.update_of_message[message_id] = update_id
         return message_id
+
+    def offered_at(self, message_id: int) -> float:
+        """When the update carrying a pushed message was queued for long polling (time.monotonic())."""
+        with self._cond:
+            return self.state.offered_at[self.state.update_of_message[message_id]]
 
     def push_callback(self, data: str, message_id: int, chat_id: int, user_id: int = 1001,
                       language_code: str | None = "en") -> str:
