@@ -92,7 +92,7 @@ class NewsQABot:
     options: BotOptions = field(default_factory=BotOptions)
     allowed_user_ids: frozenset[int] = frozenset()
     allowed_chat_ids: frozenset[int] = frozenset()
-    clock: Callable[[], float] = time.monotonic
+    clock: Callable[[], float] = time.time  # wall clock, comparable with Telegram's message dates
     stats: Counter = field(default_factory=Counter)  # outcomes, read by the benchmark
 
     def __post_init__(self) -> None:
@@ -133,7 +133,7 @@ class NewsQABot:
         if update.callback_query:
             await update.callback_query.answer(text(language, "refused"), show_alert=True)
         elif (update.message and _addressed_to_bot(update.message, context.bot.username)
-              and self.throttle.check(self._throttle_keys(update)).verdict is Verdict.ALLOW):
+              and self.throttle.check(self._throttle_keys(update), self._sent_at(update)).verdict is Verdict.ALLOW):
             await update.message.reply_text(text(language, "refused"))
         raise ApplicationHandlerStop
 
@@ -141,7 +141,7 @@ class NewsQABot:
 
     async def _admitted(self, update: Update, language: Language) -> bool:
         """Spend a throttle token; on a flood send one 'slow down' and then stay quiet."""
-        decision = self.throttle.check(self._throttle_keys(update))
+        decision = self.throttle.check(self._throttle_keys(update), self._sent_at(update))
         if decision.verdict is Verdict.ALLOW:
             return True
         if decision.verdict is Verdict.NOTIFY and update.effective_message:
@@ -151,6 +151,11 @@ class NewsQABot:
         else:
             self.stats["throttled_dropped"] += 1
         return False
+
+    def _sent_at(self, update: Update) -> float:
+        """When the user acted: the message's date, so a flood is a flood however long it waited in line."""
+        message = update.message
+        return message.date.timestamp() if message and message.date else self.clock()
 
     def _throttle_keys(self, update: Update) -> list:
         keyed: list = []
@@ -320,7 +325,7 @@ def bot_commands(language: Language) -> list[BotCommand]:
 
 
 def build_application(settings: Settings, backend: SearchBackend, options: BotOptions | None = None,
-                      clock: Callable[[], float] = time.monotonic) -> tuple[Application, NewsQABot]:
+                      clock: Callable[[], float] = time.time) -> tuple[Application, NewsQABot]:
     """The configured Application (not started) and the NewsQABot whose handlers it runs."""
     if not settings.telegram_token:
         raise ConfigError("no bot token: set TELEGRAM_BOT_TOKEN (or telegram_token in newsqa.toml)")

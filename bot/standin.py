@@ -208,14 +208,17 @@ class BotApiStandIn:
         return update_id
 
     def push_message(self, text: str, user_id: int = 1001, chat_id: int | None = None, chat_type: str = "private",
-                     language_code: str | None = "en", edited: bool = False) -> int:
-        """Queue a text message update (command and mention entities filled in); return its message_id."""
+                     language_code: str | None = "en", edited: bool = False, date: int | None = None) -> int:
+        """Queue a text message update (command and mention entities filled in); return its message_id.
+
+        date: when the user sent it (Unix seconds, as Telegram gives it); default now.
+        """
         chat_id = user_id if chat_id is None else chat_id
         chat = self._chats.setdefault(chat_id, _Chat(chat_id, chat_type,
                                                      None if chat_type == "private" else f"Group {chat_id}"))
         message_id = next(self._message_ids)
-        message = {"message_id": message_id, "date": int(time.time()), "chat": self._chat_dict(chat),
-                   "from": self._user(user_id, language_code), "text": text}
+        message = {"message_id": message_id, "date": int(time.time()) if date is None else date,
+                   "chat": self._chat_dict(chat), "from": self._user(user_id, language_code), "text": text}
         entities = _entities(text)
         if entities:
             message["entities"] = entities

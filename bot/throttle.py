@@ -2,7 +2,8 @@
 
 A flood is answered with a single notice and then ignored until the sender's bucket refills, instead
 of being queued: queueing would keep the bot busy answering stale questions long after the flood.
-Pure logic with an injected clock, so tests decide what time it is.
+Callers pass the time of each request (the bot uses when the user sent the message, so a flood counts
+as a flood however long the messages waited in line); times that run backwards count as no time passing.
 """
 
 from __future__ import annotations
@@ -60,13 +61,14 @@ class Throttle:
                 self._forget_idle(now, limit)
             bucket = self._buckets[key] = _Bucket(float(limit.burst), now)
             return bucket
-        bucket.tokens = min(float(limit.burst), bucket.tokens + (now - bucket.updated) / limit.refill_seconds)
-        bucket.updated = now
+        elapsed = max(0.0, now - bucket.updated)
+        bucket.tokens = min(float(limit.burst), bucket.tokens + elapsed / limit.refill_seconds)
+        bucket.updated = max(now, bucket.updated)
         return bucket
 
-    def check(self, keyed_limits: Sequence[tuple[Hashable, Limit]]) -> Decision:
-        """Spend one token from every bucket named, or none if any of them is empty."""
-        now = self._clock()
+    def check(self, keyed_limits: Sequence[tuple[Hashable, Limit]], now: float | None = None) -> Decision:
+        """Spend one token from every bucket named, or none if any of them is empty (now: default the clock)."""
+        now = self._clock() if now is None else now
         buckets = [(self._refilled(key, limit, now), limit) for key, limit in keyed_limits]
         empty = [(bucket, limit) for bucket, limit in buckets if bucket.tokens < 1.0]
         if not empty:

@@ -174,16 +174,15 @@ def test_groups_get_answers_only_to_ask_or_a_mention(standin, seed_index, seed_b
 
 
 def test_per_user_throttle_says_slow_down_once_then_stays_quiet(standin, seed_index, seed_backend):
-    clock = FakeClock()
     options = replace(SEQUENTIAL, user_limit=Limit(burst=2, refill_seconds=10.0))
+    sent = 1_790_000_000  # Telegram's message date (Unix seconds): the throttle judges by when users sent
 
     async def scenario():
-        async with running_bot(seed_index, standin, seed_backend, options, clock) as newsqa:
-            flood = [standin.push_message(ZH_QUESTION, user_id=31) for _ in range(4)]
-            other = standin.push_message(ZH_QUESTION, user_id=32)
+        async with running_bot(seed_index, standin, seed_backend, options) as newsqa:
+            flood = [standin.push_message(ZH_QUESTION, user_id=31, date=sent) for _ in range(4)]
+            other = standin.push_message(ZH_QUESTION, user_id=32, date=sent)
             await reply_to(standin, other)  # handled in order, so the whole flood has been handled too
-            clock.now += 10.0
-            later = standin.push_message(ZH_QUESTION, user_id=31)
+            later = standin.push_message(ZH_QUESTION, user_id=31, date=sent + 10)
             await reply_to(standin, later)
             return flood, newsqa.stats
 
@@ -195,15 +194,39 @@ def test_per_user_throttle_says_slow_down_once_then_stays_quiet(standin, seed_in
     assert stats["throttled_notified"] == 1 and stats["throttled_dropped"] == 1
 
 
+def test_a_flood_is_throttled_by_when_it_was_sent_not_by_how_fast_the_bot_works(standin, seed_index, seed_backend):
+    """Messages sent in the same second but handled far apart (slow searches, long queue) are still a flood."""
+    clock = FakeClock(1_790_000_000)
+    options = replace(SEQUENTIAL, user_limit=Limit(burst=1, refill_seconds=5.0))
+
+    class SlowClockBackend:  # each search "takes" 60 s of bot time
+        def search(self, query, top_k):
+            clock.now += 60
+            return seed_backend.search(query, top_k)
+
+        def facts(self):
+            return seed_backend.facts()
+
+    async def scenario():
+        async with running_bot(seed_index, standin, SlowClockBackend(), options, clock):
+            flood = [standin.push_message(ZH_QUESTION, user_id=35, date=1_790_000_000) for _ in range(2)]
+            await reply_to(standin, flood[1])
+            return flood
+
+    flood = asyncio.run(scenario())
+    assert shown(replies_to(standin, flood[1])[0]).text == text("zh-Hans", "slow_down", seconds=5)
+
+
 def test_group_throttle_keeps_many_users_from_flooding_a_group(standin, seed_index, seed_backend):
     group = -100999
     options = replace(SEQUENTIAL, group_limit=Limit(burst=2, refill_seconds=60.0))
+    sent = 1_790_000_000
 
     async def scenario():
-        async with running_bot(seed_index, standin, seed_backend, options, FakeClock()):
-            asked = [standin.push_message(f"/ask {ZH_QUESTION}", user_id=40 + i, chat_id=group, chat_type="group")
-                     for i in range(5)]
-            marker = standin.push_message(ZH_QUESTION, user_id=49)  # private chat: not limited by the group
+        async with running_bot(seed_index, standin, seed_backend, options):
+            asked = [standin.push_message(f"/ask {ZH_QUESTION}", user_id=40 + i, chat_id=group, chat_type="group",
+                                          date=sent) for i in range(5)]
+            marker = standin.push_message(ZH_QUESTION, user_id=49, date=sent)  # private: not limited by the group
             await reply_to(standin, marker)
             return asked
 

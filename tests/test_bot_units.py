@@ -184,3 +184,11 @@ def test_redaction_covers_messages_args_urlencoded_forms_and_tracebacks(caplog):
 def test_standin_refuses_html_that_telegram_refuses(bad):
     with pytest.raises(TelegramHTMLError):
         parse_telegram_html(bad)
+
+
+def test_throttle_treats_time_running_backwards_as_no_time_passing():
+    throttle = Throttle(clock=lambda: 0.0)
+    limit = Limit(burst=1, refill_seconds=10.0)
+    assert throttle.check([("u", limit)], now=100.0).verdict is Verdict.ALLOW
+    assert throttle.check([("u", limit)], now=50.0).verdict is Verdict.NOTIFY  # an older message: no refill
+    assert throttle.check([("u", limit)], now=110.0).verdict is Verdict.ALLOW
