@@ -132,7 +132,7 @@ class NewsQABot:
         language = _language_of(update)
         if update.callback_query:
             await update.callback_query.answer(text(language, "refused"), show_alert=True)
-        elif (update.message and _addressed_to_bot(update.message, context.bot.username)
+        elif (update.message and _addressed_to_bot(update.message, context.bot.username, context.bot.id)
               and self.throttle.check(self._throttle_keys(update), self._sent_at(update)).verdict is Verdict.ALLOW):
             await update.message.reply_text(text(language, "refused"))
         raise ApplicationHandlerStop
@@ -192,7 +192,7 @@ class NewsQABot:
 
     async def on_group_mention(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
-        if not _addressed_to_bot(message, context.bot.username, context.bot.id):
+        if not _mentions_bot(message, context.bot.username, context.bot.id):
             return  # someone else was mentioned: not our business
         question = message.text or ""
         for entity, value in message.parse_entities([MessageEntity.MENTION]).items():
@@ -303,17 +303,20 @@ def _language_of(update: Update, use_text: bool = True) -> Language:
     return detect_language(message_text, code)
 
 
-def _addressed_to_bot(message: Message, username: str | None, bot_id: int | None = None) -> bool:
-    if message.chat.type == ChatType.PRIVATE:
-        return True
-    if message.text and message.text.startswith("/"):
-        return True
+def _mentions_bot(message: Message, username: str | None, bot_id: int | None) -> bool:
     for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
         if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
             return True
         if entity.type == MessageEntity.MENTION and username and value.lower() == f"@{username}".lower():
             return True
     return False
+
+
+def _addressed_to_bot(message: Message, username: str | None, bot_id: int | None = None) -> bool:
+    """A private message, a command, or a mention: what the bot may answer (or refuse) without intruding."""
+    if message.chat.type == ChatType.PRIVATE or (message.text and message.text.startswith("/")):
+        return True
+    return _mentions_bot(message, username, bot_id)
 
 
 # -- building and running ---------------------------------------------------------------------------------

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from retrieval.config import Settings
 from retrieval.embedding import Embedder, load_embedder
 from retrieval.index import IndexError_, live_version, load_index
-from retrieval.records import SearchResult
-from retrieval.search import RankingOptions, Searcher
+from retrieval.records import Hit, SearchResult
+from retrieval.search import RankingOptions, Searcher, analyse_query
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,34 @@ class SearchBackend(Protocol):
     def facts(self) -> CorpusFacts: ...
 
 
+def matched_share(term_weights: Mapping[str, float], matched_terms: tuple[str, ...]) -> float:
+    """IDF-weighted share of the question's terms a hit contains: the measure the Searcher abstains by."""
+    total = sum(term_weights.values())
+    matched = set(matched_terms)
+    return sum(w for term, w in term_weights.items() if term in matched) / total if total else 0.0
+
+
+def trim_weak_tail(result: SearchResult, coverage: Callable[[Hit], float], min_coverage: float,
+                   keep: int) -> SearchResult:
+    """Drop hits after the first `keep` that cover less of the question than an answer must.
+
+    The Searcher vouches for its top passages only (it abstains on them); further down, a passage
+    sharing one common word ("月") would otherwise surface behind the More button. When the measure
+    cannot vouch for even the top hit (say, a cross-lingual match with no shared terms), nothing is
+    second-guessed.
+    """
+    hits = result.hits
+    if not result.answered or len(hits) <= keep or coverage(hits[0]) < min_coverage:
+        return result
+    return replace(result, hits=hits[:keep] + tuple(hit for hit in hits[keep:] if coverage(hit) >= min_coverage))
+
+
 class LiveSearcher:
     """A Searcher over the live index version that reloads itself when a rebuild swaps in a new one."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, keep_first: int = 3):
         self._settings = settings
+        self._keep_first = keep_first
         self._embedder = embedder or load_embedder(settings.model)
         self._options = RankingOptions.from_settings(settings)
         self._lock = threading.Lock()
@@ -77,7 +101,11 @@ class LiveSearcher:
             return self._searcher
 
     def search(self, query: str, top_k: int) -> SearchResult:
-        return self.current().search(query, top_k=top_k)
+        searcher = self.current()
+        result = searcher.search(query, top_k=top_k)
+        weights = {term.term: searcher.term_idf(term.term) * term.weight for term in analyse_query(query)}
+        return trim_weak_tail(result, lambda hit: matched_share(weights, hit.matched_terms),
+                              self._settings.min_coverage, self._keep_first)
 
     def facts(self) -> CorpusFacts:
         index = self.current().index

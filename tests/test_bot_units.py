@@ -192,3 +192,18 @@ def test_throttle_treats_time_running_backwards_as_no_time_passing():
     assert throttle.check([("u", limit)], now=100.0).verdict is Verdict.ALLOW
     assert throttle.check([("u", limit)], now=50.0).verdict is Verdict.NOTIFY  # an older message: no refill
     assert throttle.check([("u", limit)], now=110.0).verdict is Verdict.ALLOW
+
+
+def test_weak_tail_is_trimmed_after_the_vouched_for_top_hits():
+    from bot.searching import matched_share, trim_weak_tail
+    from retrieval.records import SearchResult
+
+    weights = {"贝森特": 3.0, "12": 2.0, "24": 2.0, "月": 0.5}
+    hits = tuple(_hit(f"p{i}", terms=terms) for i, terms in enumerate(
+        [("贝森特", "12", "24", "月"), ("月",), ("12", "24"), ("月",), ("贝森特", "月"), ("12",)]))
+    share = {hit.text: matched_share(weights, hit.matched_terms) for hit in hits}
+    assert share["p0"] == 1.0 and share["p1"] == pytest.approx(0.5 / 7.5)
+    trimmed = trim_weak_tail(SearchResult("q", True, hits), lambda h: share[h.text], 0.35, keep=3)
+    assert [hit.text for hit in trimmed.hits] == ["p0", "p1", "p2", "p4"]  # p1 stays: the top 3 are the Searcher's
+    cross_lingual = SearchResult("q", True, tuple(_hit(f"e{i}") for i in range(6)))  # no shared terms at all
+    assert trim_weak_tail(cross_lingual, lambda h: 0.0, 0.35, keep=3) == cross_lingual
