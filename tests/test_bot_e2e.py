@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import replace
 
 import pytest
@@ -339,6 +340,46 @@ def test_a_rebuilt_index_is_served_without_a_restart(standin, tiny_settings, see
     assert ("https://example.com/news/rare-earth?a=1&b=2", "example.com") in shown(after).links
     assert backend.facts().articles == 6
     assert "5 articles" in shown(about_before).text and "6 articles" in shown(about_after).text
+
+
+def test_a_slow_search_does_not_stall_other_chats(standin, seed_index, seed_backend):
+    release = threading.Event()
+
+    class BlockingBackend:  # the question "slow ..." blocks its search until released
+        def search(self, query, top_k):
+            if query.startswith("slow"):
+                assert release.wait(timeout=120), "never released"
+            return seed_backend.search(query, top_k)
+
+        def facts(self):
+            return seed_backend.facts()
+
+    async def scenario():
+        async with running_bot(seed_index, standin, BlockingBackend()):
+            slow = standin.push_message("slow 贝森特说的12到24个月", user_id=101)
+            quick = standin.push_message(ZH_QUESTION, user_id=102)
+            quick_reply = await reply_to(standin, quick)  # arrives while the slow search is still blocked
+            slow_was_pending = not replies_to(standin, slow)
+            release.set()
+            return quick_reply, slow_was_pending, await reply_to(standin, slow)
+
+    try:
+        quick_reply, slow_was_pending, slow_reply = asyncio.run(scenario())
+    finally:
+        release.set()
+    assert slow_was_pending and "12到24个月" in shown(quick_reply).text and shown(slow_reply).text
+
+
+def test_empty_and_overlong_questions_get_a_hint_not_a_search(standin, seed_index, seed_backend):
+    async def scenario():
+        async with running_bot(seed_index, standin, seed_backend):
+            bare = standin.push_message("/ask", user_id=111, chat_id=-777, chat_type="group")
+            long = standin.push_message("稀土" * 400, user_id=112)
+            return await reply_to(standin, bare), await reply_to(standin, long)
+
+    bare, long = asyncio.run(scenario())
+    assert shown(bare).text == parse_telegram_html(text("en", "ask_usage")).text
+    assert shown(long).text == text("zh-Hans", "too_long", limit=BotOptions().max_question_chars)
 
 
 def test_about_reports_corpus_size_index_date_and_model(standin, seed_index, seed_backend):
