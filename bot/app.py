@@ -245,7 +245,8 @@ class NewsQABot:
 
     async def on_page(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        _, key, page_text = (query.data or "").split(":", 2)
+        parts = (query.data or "").split(":")
+        key, page_text = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
         results = self._results.get(key)
         language = results.language if results else _language_of(update, use_text=False)
         decision = self.throttle.check(self._throttle_keys(update))
