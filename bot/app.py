@@ -1,0 +1,414 @@
+"""The NewsQA Telegram bot: application builder, handlers, error handler, and the long-polling entry.
+
+Flow of a question: allow-list gate → per-user (and per-group) throttle → language → search in a
+thread pool (never on the event loop) → one page of passages as escaped Telegram HTML, with
+Back/More buttons that edit the message in place. Results are kept in a small in-memory cache for
+paging; a button on results older than the cache says so and asks for the question again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import secrets
+import signal
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, InvalidToken, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.i18n import Language, detect_language, text
+from bot.redact import install_redaction, quiet_http_client_logs, redact, secret_forms
+from bot.render import page_count, render_page
+from bot.searching import LiveSearcher, SearchBackend
+from bot.throttle import Limit, Throttle, Verdict
+from retrieval.config import ConfigError, Settings
+from retrieval.records import Hit
+from retrieval.service import ensure_index
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+_PAGE_PREFIX = "p"
+USER_LIMIT = Limit(burst=4, refill_seconds=3.0)  # 4 questions back to back, then ~20 a minute
+# Per group chat, on top of the per-user limit: stays under Telegram's 20 messages a minute per group.
+GROUP_LIMIT = Limit(burst=6, refill_seconds=6.0)
+
+
+@dataclass(frozen=True)
+class BotOptions:
+    page_size: int = 3
+    max_pages: int = 4  # hits fetched per question = page_size * max_pages
+    user_limit: Limit = USER_LIMIT
+    group_limit: Limit = GROUP_LIMIT
+    max_question_chars: int = 500
+    search_workers: int = 2
+    concurrent_updates: int | bool = 64  # False: one update at a time, in order
+    cached_results: int = 2000
+    telegram_rate_limits: bool = True  # AIORateLimiter: Telegram's global and per-group flood limits
+
+
+@dataclass(frozen=True)
+class _Results:
+    question: str
+    language: Language
+    hits: tuple[Hit, ...]
+
+
+@dataclass
+class NewsQABot:
+    """Handlers and their state; `register` wires them into an Application."""
+
+    backend: SearchBackend
+    options: BotOptions = field(default_factory=BotOptions)
+    allowed_user_ids: frozenset[int] = frozenset()
+    allowed_chat_ids: frozenset[int] = frozenset()
+    clock: Callable[[], float] = time.time  # wall clock, comparable with Telegram's message dates
+    stats: Counter = field(default_factory=Counter)  # outcomes, read by the benchmark
+
+    def __post_init__(self) -> None:
+        self.throttle = Throttle(self.clock)
+        self.executor = ThreadPoolExecutor(max_workers=self.options.search_workers, thread_name_prefix="search")
+        self._results: OrderedDict[str, _Results] = OrderedDict()
+
+    # -- wiring -------------------------------------------------------------------------------------
+
+    def register(self, app: Application) -> None:
+        only_new = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
+        app.add_handler(TypeHandler(Update, self.gate), group=-1)
+        app.add_handler(CommandHandler(["start", "help"], self.on_help, filters=only_new))
+        app.add_handler(CommandHandler("about", self.on_about, filters=only_new))
+        app.add_handler(CommandHandler("ask", self.on_ask, filters=only_new))
+        app.add_handler(MessageHandler(only_new & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
+                                       self.on_private_text))
+        mentioned = filters.Entity(MessageEntity.MENTION) | filters.Entity(MessageEntity.TEXT_MENTION)
+        app.add_handler(MessageHandler(only_new & filters.ChatType.GROUPS & filters.TEXT & mentioned,
+                                       self.on_group_mention))
+        app.add_handler(MessageHandler(only_new & filters.ChatType.PRIVATE & filters.COMMAND, self.on_help))
+        app.add_handler(CallbackQueryHandler(self.on_page, pattern=rf"^{_PAGE_PREFIX}:"))
+        app.add_error_handler(self.on_error)
+
+    # -- the gate: allow-list ------------------------------------------------------------------------
+
+    def is_allowed(self, update: Update) -> bool:
+        if not self.allowed_user_ids and not self.allowed_chat_ids:
+            return True
+        user, chat = update.effective_user, update.effective_chat
+        return bool((user and user.id in self.allowed_user_ids) or (chat and chat.id in self.allowed_chat_ids))
+
+    async def gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if self.is_allowed(update):
+            return
+        self.stats["refused"] += 1
+        language = _language_of(update)
+        if update.callback_query:
+            await update.callback_query.answer(text(language, "refused"), show_alert=True)
+        elif (update.message and _addressed_to_bot(update.message, context.bot.username, context.bot.id)
+              and self.throttle.check(self._throttle_keys(update), self._sent_at(update)).verdict is Verdict.ALLOW):
+            await update.message.reply_text(text(language, "refused"))
+        raise ApplicationHandlerStop
+
+    # -- throttle --------------------------------------------------------------------------------------
+
+    async def _admitted(self, update: Update, language: Language) -> bool:
+        """Spend a throttle token; on a flood send one 'slow down' and then stay quiet."""
+        decision = self.throttle.check(self._throttle_keys(update), self._sent_at(update))
+        if decision.verdict is Verdict.ALLOW:
+            return True
+        if decision.verdict is Verdict.NOTIFY and update.effective_message:
+            self.stats["throttled_notified"] += 1
+            seconds = max(1, round(decision.retry_after))
+            await update.effective_message.reply_text(text(language, "slow_down", seconds=seconds))
+        else:
+            self.stats["throttled_dropped"] += 1
+        return False
+
+    def _sent_at(self, update: Update) -> float:
+        """When the user acted: the message's date, so a flood is a flood however long it waited in line."""
+        message = update.message
+        return message.date.timestamp() if message and message.date else self.clock()
+
+    def _throttle_keys(self, update: Update) -> list:
+        keyed: list = []
+        if update.effective_user:
+            keyed.append((("user", update.effective_user.id), self.options.user_limit))
+        chat = update.effective_chat
+        if chat and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+            keyed.append((("chat", chat.id), self.options.group_limit))
+        return keyed
+
+    # -- commands ------------------------------------------------------------------------------------------
+
+    async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        language = _language_of(update, use_text=False)
+        if await self._admitted(update, language):
+            await update.effective_message.reply_text(text(language, "help"))
+            self.stats["help"] += 1
+
+    async def on_about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        language = _language_of(update, use_text=False)
+        if not await self._admitted(update, language):
+            return
+        facts = await asyncio.get_running_loop().run_in_executor(self.executor, self.backend.facts)
+        await update.effective_message.reply_text(text(
+            language, "about", articles=f"{facts.articles:,}", passages=f"{facts.passages:,}",
+            built_at=html.escape(facts.built_at), model=html.escape(facts.model)))
+        self.stats["about"] += 1
+
+    async def on_ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.answer(update, " ".join(context.args or []))
+
+    async def on_private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.answer(update, update.message.text or "")
+
+    async def on_group_mention(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if not _mentions_bot(message, context.bot.username, context.bot.id):
+            return  # someone else was mentioned: not our business
+        question = message.text or ""
+        for entity, value in message.parse_entities([MessageEntity.MENTION]).items():
+            if entity.type == MessageEntity.MENTION and value.lower() == f"@{context.bot.username}".lower():
+                question = question.replace(value, " ")
+        await self.answer(update, " ".join(question.split()))
+
+    # -- answering --------------------------------------------------------------------------------------------
+
+    async def answer(self, update: Update, question: str) -> None:
+        message = update.effective_message
+        question = question.strip()
+        user = update.effective_user
+        language = detect_language(question, user.language_code if user else None)
+        if not await self._admitted(update, language):
+            return
+        if not question:
+            await message.reply_text(text(language, "ask_usage"))
+            return
+        if len(question) > self.options.max_question_chars:
+            await message.reply_text(text(language, "too_long", limit=self.options.max_question_chars))
+            return
+        top_k = self.options.page_size * self.options.max_pages
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self.executor, self.backend.search, question, top_k)
+        if not result.answered or not result.hits:
+            await message.reply_text(text(language, "no_answer"))
+            self.stats["no_answer"] += 1
+            return
+        key = self._remember(_Results(question, language, tuple(result.hits)))
+        await message.reply_text(render_page(result.hits, 0, self.options.page_size, language),
+                                 reply_markup=self._keyboard(key, 0, len(result.hits), language))
+        self.stats["answered"] += 1
+
+    def _remember(self, results: _Results) -> str:
+        key = secrets.token_hex(6)
+        self._results[key] = results
+        while len(self._results) > self.options.cached_results:
+            self._results.popitem(last=False)
+        return key
+
+    def _keyboard(self, key: str, page: int, total: int, language: Language) -> InlineKeyboardMarkup | None:
+        pages = page_count(total, self.options.page_size)
+        buttons = []
+        if page > 0:
+            buttons.append(InlineKeyboardButton(text(language, "back"), callback_data=_page_data(key, page - 1)))
+        if page + 1 < pages:
+            buttons.append(InlineKeyboardButton(text(language, "more"), callback_data=_page_data(key, page + 1)))
+        return InlineKeyboardMarkup([buttons]) if buttons else None
+
+    async def on_page(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        parts = (query.data or "").split(":")
+        key, page_text = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
+        results = self._results.get(key)
+        language = results.language if results else _language_of(update, use_text=False)
+        decision = self.throttle.check(self._throttle_keys(update))
+        if decision.verdict is not Verdict.ALLOW:
+            # A callback must be answered either way; the answer is a toast, never a chat message.
+            self.stats["throttled_pages"] += 1
+            await query.answer(text(language, "slow_down", seconds=max(1, round(decision.retry_after))))
+            return
+        page = int(page_text) if page_text.isdigit() else -1
+        if results is None or not 0 <= page < page_count(len(results.hits), self.options.page_size):
+            await query.answer(text(language, "expired"), show_alert=True)
+            return
+        self._results.move_to_end(key)
+        try:
+            await query.edit_message_text(render_page(results.hits, page, self.options.page_size, language),
+                                          reply_markup=self._keyboard(key, page, len(results.hits), language))
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():  # a double tap on the same button is harmless
+                raise
+        await query.answer()
+        self.stats["pages"] += 1
+
+    # -- errors --------------------------------------------------------------------------------------------
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling an update", exc_info=context.error)
+        self.stats["errors"] += 1
+        if not isinstance(update, Update):
+            return
+        language = _language_of(update)
+        try:
+            if update.callback_query:
+                await update.callback_query.answer(text(language, "error"), show_alert=True)
+            elif update.effective_message:
+                await update.effective_message.reply_text(text(language, "error"))
+        except TelegramError as error:
+            log.warning("could not tell the user about the error: %s", error)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+# -- helpers ----------------------------------------------------------------------------------------------
+
+
+def _page_data(key: str, page: int) -> str:
+    return f"{_PAGE_PREFIX}:{key}:{page}"
+
+
+def _language_of(update: Update, use_text: bool = True) -> Language:
+    message_text = update.effective_message.text if (use_text and update.effective_message) else None
+    if message_text and message_text.startswith("/"):
+        message_text = message_text.partition(" ")[2]  # the command word itself is always Latin
+    code = update.effective_user.language_code if update.effective_user else None
+    return detect_language(message_text, code)
+
+
+def _mentions_bot(message: Message, username: str | None, bot_id: int | None) -> bool:
+    for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+        if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
+            return True
+        if entity.type == MessageEntity.MENTION and username and value.lower() == f"@{username}".lower():
+            return True
+    return False
+
+
+def _addressed_to_bot(message: Message, username: str | None, bot_id: int | None = None) -> bool:
+    """A private message, a command, or a mention: what the bot may answer (or refuse) without intruding."""
+    if message.chat.type == ChatType.PRIVATE or (message.text and message.text.startswith("/")):
+        return True
+    return _mentions_bot(message, username, bot_id)
+
+
+# -- building and running ---------------------------------------------------------------------------------
+
+
+def bot_commands(language: Language) -> list[BotCommand]:
+    return [BotCommand("ask", text(language, "cmd_ask")), BotCommand("help", text(language, "cmd_help")),
+            BotCommand("about", text(language, "cmd_about"))]
+
+
+def build_application(settings: Settings, backend: SearchBackend, options: BotOptions | None = None,
+                      clock: Callable[[], float] = time.time) -> tuple[Application, NewsQABot]:
+    """The configured Application (not started) and the NewsQABot whose handlers it runs."""
+    if not settings.telegram_token:
+        raise ConfigError("no bot token: set TELEGRAM_BOT_TOKEN (or telegram_token in newsqa.toml)")
+    options = options or BotOptions()
+    newsqa = NewsQABot(backend, options, frozenset(settings.allowed_user_ids),
+                       frozenset(settings.allowed_chat_ids), clock)
+
+    async def post_init(app: Application) -> None:
+        await app.bot.set_my_commands(bot_commands("en"))
+        await app.bot.set_my_commands(bot_commands("zh-Hans"), language_code="zh")
+
+    async def post_shutdown(app: Application) -> None:
+        newsqa.close()
+
+    builder = (ApplicationBuilder().token(settings.telegram_token)
+               .defaults(Defaults(parse_mode=ParseMode.HTML, do_quote=True,
+                                  link_preview_options=LinkPreviewOptions(is_disabled=True)))
+               .concurrent_updates(options.concurrent_updates)
+               .post_init(post_init).post_shutdown(post_shutdown))
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+    if options.telegram_rate_limits:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    newsqa.register(app)
+    return app, newsqa
+
+
+def run_polling(app: Application) -> None:
+    """Long polling until SIGINT or SIGTERM; returns after a clean shutdown."""
+    app.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=(signal.SIGINT, signal.SIGTERM),
+                    close_loop=True)
+
+
+@contextlib.asynccontextmanager
+async def polling(app: Application, poll_timeout: float = 1.0):
+    """Run the application's long polling inside an existing event loop (tests, benchmark)."""
+    async with app:
+        if app.post_init:
+            await app.post_init(app)
+        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    if app.post_shutdown:
+        await app.post_shutdown(app)
+
+
+async def _check_token(app: Application) -> None:
+    bot = Bot(app.bot.token, base_url=lambda _token: app.bot.base_url)
+    try:
+        await bot.initialize()  # getMe
+    finally:
+        await bot.shutdown()
+
+
+def serve(settings: Settings, log_level: int = logging.INFO) -> int:
+    """Configure logging (token redacted), make sure an index exists, and poll until stopped."""
+    if not settings.telegram_token:
+        raise ConfigError("no bot token: set TELEGRAM_BOT_TOKEN (or telegram_token in newsqa.toml)")
+    install_redaction(settings.telegram_token)
+    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_http_client_logs()
+    ensure_index(settings, say=log.info, show_progress=False)
+    backend = LiveSearcher(settings)
+    log.info("serving index version %s (%s)", backend.version, settings.index_dir)
+    app, _ = build_application(settings, backend)
+    try:
+        # Checked on its own first: inside run_polling a rejected token is logged with a traceback.
+        asyncio.run(_check_token(app))
+        run_polling(app)
+    except InvalidToken:
+        raise ConfigError("the Bot API rejected the bot token (TELEGRAM_BOT_TOKEN)") from None
+    except TelegramError as error:  # e.g. the Bot API unreachable at start-up
+        forms = secret_forms(settings.telegram_token)
+        where, reason = redact(settings.telegram_base_url or "api.telegram.org", forms), redact(str(error), forms)
+        raise ConfigError(f"the Bot API at {where} could not be used: {reason}") from None
+    log.info("stopped cleanly")
+    return 0

@@ -1,0 +1,114 @@
+"""The bot's view of the index: search and corpus facts, following rebuilds without a restart.
+
+A rebuild swaps the index's CURRENT pointer atomically. Before each search the live version name is
+read (one small file); when it differs from the loaded one, the new version is loaded and swapped in.
+All of this runs in the bot's search executor, never on the event loop. Searches already running
+keep the Searcher they started with; the old version is released when they finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from retrieval.config import Settings
+from retrieval.embedding import Embedder, load_embedder
+from retrieval.index import IndexError_, live_version, load_index
+from retrieval.records import Hit, SearchResult
+from retrieval.search import RankingOptions, Searcher, analyse_query
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CorpusFacts:
+    articles: int
+    passages: int
+    built_at: str
+    model: str
+    version: str
+
+
+class SearchBackend(Protocol):
+    """What the bot needs from retrieval; tests substitute their own (e.g. one that fails)."""
+
+    def search(self, query: str, top_k: int) -> SearchResult: ...
+
+    def facts(self) -> CorpusFacts: ...
+
+
+def matched_share(term_weights: Mapping[str, float], matched_terms: tuple[str, ...]) -> float:
+    """IDF-weighted share of the question's terms a hit contains: the measure the Searcher abstains by."""
+    total = sum(term_weights.values())
+    matched = set(matched_terms)
+    return sum(w for term, w in term_weights.items() if term in matched) / total if total else 0.0
+
+
+def trim_weak_tail(result: SearchResult, coverage: Callable[[Hit], float], min_coverage: float,
+                   keep: int) -> SearchResult:
+    """Drop hits after the first `keep` that cover less of the question than an answer must.
+
+    The Searcher vouches for its top passages only (it abstains on them); further down, a passage
+    sharing one common word ("月") would otherwise surface behind the More button. When the measure
+    cannot vouch for even the top hit (say, a cross-lingual match with no shared terms), nothing is
+    second-guessed.
+    """
+    hits = result.hits
+    if not result.answered or len(hits) <= keep or coverage(hits[0]) < min_coverage:
+        return result
+    return replace(result, hits=hits[:keep] + tuple(hit for hit in hits[keep:] if coverage(hit) >= min_coverage))
+
+
+class LiveSearcher:
+    """A Searcher over the live index version that reloads itself when a rebuild swaps in a new one."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, keep_first: int = 3):
+        self._settings = settings
+        self._keep_first = keep_first
+        self._embedder = embedder or load_embedder(settings.model)
+        self._options = RankingOptions.from_settings(settings)
+        self._lock = threading.Lock()
+        self._searcher = self._load()
+        self._unloadable: str | None = None  # a version that failed to load: not retried on every query
+
+    def _load(self) -> Searcher:
+        return Searcher(load_index(self._settings.index_dir), self._embedder, self._options)
+
+    @property
+    def version(self) -> str:
+        return self._searcher.index.version
+
+    def current(self) -> Searcher:
+        """The Searcher for the live version, loading it first if a rebuild has swapped one in."""
+        live = live_version(self._settings.index_dir)
+        if live is None or live in (self._searcher.index.version, self._unloadable):
+            return self._searcher
+        with self._lock:
+            if live not in (self._searcher.index.version, self._unloadable):
+                try:
+                    fresh = self._load()
+                except (IndexError_, OSError) as error:
+                    self._unloadable = live
+                    # A broken new version must not take the bot down: keep serving the last good one.
+                    log.error("could not load index version %s, still serving %s: %s",
+                              live, self._searcher.index.version, error)
+                else:
+                    log.info("index version %s loaded (was %s)", fresh.index.version, self._searcher.index.version)
+                    self._searcher = fresh
+            return self._searcher
+
+    def search(self, query: str, top_k: int) -> SearchResult:
+        searcher = self.current()
+        result = searcher.search(query, top_k=top_k)
+        weights = {term.term: searcher.term_idf(term.term) * term.weight for term in analyse_query(query)}
+        return trim_weak_tail(result, lambda hit: matched_share(weights, hit.matched_terms),
+                              self._settings.min_coverage, self._keep_first)
+
+    def facts(self) -> CorpusFacts:
+        index = self.current().index
+        return CorpusFacts(articles=index.num_articles, passages=index.num_passages,
+                           built_at=str(index.manifest.get("built_at", "unknown")), model=index.model_name,
+                           version=index.version)

@@ -1,0 +1,71 @@
+"""Benchmark the Telegram bot end to end through the local Bot API stand-in (nothing leaves 127.0.0.1).
+
+    python scripts/bench_bot.py                       # the configured index and model (built from seeds/ if missing)
+    python scripts/bench_bot.py --no-telegram-limits  # without AIORateLimiter's 30 messages/s cap
+    python scripts/bench_bot.py --questions ../shared/eval/dev_qa.jsonl
+
+Prints p50/p95 latency from an update being offered to the reply being sent (one question at a time),
+then a burst of --messages from --users: messages/s, and how many were answered, throttled and lost.
+Exit status 1 if any message was lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import _bootstrap  # noqa: F401
+
+from retrieval.config import ConfigError, load_settings
+from retrieval.embedding import ModelLoadError
+from retrieval.index import IndexError_
+from retrieval.service import ensure_index
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the bot through a local Bot API stand-in.")
+    parser.add_argument("--index", type=Path, help="index directory (default: $NEWSQA_INDEX or ./index)")
+    parser.add_argument("--questions", type=Path, help="JSON lines with a \"query\" field (default: a built-in mix)")
+    parser.add_argument("--messages", type=int, default=500, help="messages in the burst (default 500)")
+    parser.add_argument("--users", type=int, default=50, help="distinct users sending the burst (default 50)")
+    parser.add_argument("--latency-samples", type=int, default=50, help="questions timed one at a time (default 50)")
+    parser.add_argument("--no-telegram-limits", action="store_true",
+                        help="leave out AIORateLimiter (Telegram's 30 messages/s), to see the bot's own capacity")
+    args = parser.parse_args(argv)
+    if min(args.messages, args.users, args.latency_samples) < 1:
+        parser.error("--messages, --users and --latency-samples must be at least 1")
+    logging.basicConfig(level=logging.WARNING)
+    from bot.bench import DEFAULT_QUESTIONS, percentile, read_questions, run_benchmark
+
+    try:
+        settings = load_settings()
+        if args.index:
+            settings = replace(settings, index_dir=args.index)
+        questions = read_questions(args.questions) if args.questions else list(DEFAULT_QUESTIONS)
+        ensure_index(settings, say=lambda message: print(message, file=sys.stderr))
+        latencies, burst, corpus = asyncio.run(run_benchmark(
+            settings, questions, args.messages, args.users, args.latency_samples,
+            telegram_limits=not args.no_telegram_limits))
+    except (ConfigError, IndexError_, ModelLoadError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    ms = 1000.0
+    print(f"corpus: {corpus}; {len(questions)} distinct questions; Telegram rate limits "
+          f"{'off' if args.no_telegram_limits else 'on (AIORateLimiter)'}")
+    print(f"latency, one question at a time (n={len(latencies)}): p50 {percentile(latencies, 50) * ms:.0f} ms, "
+          f"p95 {percentile(latencies, 95) * ms:.0f} ms")
+    print(f"burst: {burst.offered} messages from {args.users} users handled in {burst.seconds:.2f} s = "
+          f"{burst.offered / burst.seconds:.1f} msgs/s ({burst.replies_sent / burst.seconds:.1f} replies/s sent)")
+    print(f"  answered {burst.answered} (of which no-answer {burst.no_answer}), throttled {burst.throttled} "
+          f"(notified {burst.throttled_notified}, dropped quietly {burst.throttled_dropped}), lost {burst.lost}")
+    print(f"  reply latency during the burst (answered only): p50 {percentile(burst.reply_latencies, 50) * ms:.0f} ms, "
+          f"p95 {percentile(burst.reply_latencies, 95) * ms:.0f} ms")
+    return 1 if burst.lost else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
