@@ -79,7 +79,6 @@ def test_chinese_question_gets_the_answering_passage_with_its_source_link(standi
     assert "1. " in reply.text and "Passages" not in reply.text  # Chinese question → Chinese page footer
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="needs cross-lingual retrieval (issue 5)")
 def test_english_question_gets_the_answering_passage_with_its_source_link(standin, seed_index, seed_backend):
     expected = article_with(SEEDS, "12到24个月")
 
