@@ -704,6 +704,9 @@ def read_article_file(path: Path, source_path: str | None = None,
         return ReadOutcome(shown, None, f"cannot read file: {error.strerror or error}")
     except RecursionError:
         return ReadOutcome(shown, None, "markup nested too deeply to parse")
+    except (ValueError, LookupError, TypeError, AttributeError) as error:
+        # A parser bug on some odd page must cost that page, not the rebuild; the reason says so.
+        return ReadOutcome(shown, None, f"could not parse page ({type(error).__name__}: {error})")
 
 
 def find_article_files(directory: Path) -> list[Path]:
