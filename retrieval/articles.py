@@ -30,9 +30,10 @@ MAX_ARTICLE_BYTES = 5 * 1024 * 1024  # a news article page is tens of KB; anythi
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 
 _LINK_START, _LINK_END = "\x01", "\x02"  # mark link text inside extracted lines, to measure link density
+# <summary> is the label of a <details> toggle ("View/Hide Original English"), not text.
 _JUNK_TAGS = ("script", "style", "noscript", "img", "picture", "figure", "figcaption", "iframe", "svg",
               "form", "button", "input", "select", "nav", "header", "footer", "aside", "h6", "video",
-              "audio", "object", "embed", "head", "title", "meta", "link")
+              "audio", "object", "embed", "head", "title", "meta", "link", "summary")
 _JUNK_CLASS = re.compile(r"caption|share|social|related|breadcrumb|advert|promo|comment", re.I)
 _BLOCK_TAGS = frozenset("p div li ul ol h1 h2 h3 h4 h5 h6 tr td th table blockquote section article "
                         "dd dt dl pre hr details summary center".split())
@@ -91,7 +92,7 @@ _BOILERPLATE = re.compile(
 _CREDIT_LINE = re.compile(r"(责编|責編|网编|網編|责任编辑|責任編輯)[：:]|转载自|轉載自|编辑发表|編輯發表")
 # Staff credits opening or closing a post: "撰稿：…", "翻译/整理：…", "校对/审核 – …", "编辑&发布：…".
 _STAFF_ROLE = (r"撰稿|撰文|作者|翻译|翻譯|整理|编译|編譯|配音|音频|音頻|视频|視頻|发布|發布|发稿|發稿|"
-               r"校对|校對|审核|審核|审校|審校|编辑|編輯|上传|上傳|排版|制作|製作|选材|選材|By|文")
+               r"校对|校對|审核|審核|审校|審校|编辑|編輯|上传|上傳|排版|制作|製作|选材|選材|素材|采编|採編|By|文")
 _STAFF_CREDIT = re.compile(rf"^[【\[（(]?(?:(?:{_STAFF_ROLE})\s*[/&、／|｜]?\s*){{1,3}}[】\]）)]?\s*[：:–—-]")
 _STAFF_CREDIT_MAX_CHARS = 40
 _COPYRIGHT = re.compile(r"^(©|\(c\)|copyright\b)|版权声明|版權聲明|仅代表作者|僅代表作者|"
@@ -337,22 +338,46 @@ def html_body_lines(body: str | BeautifulSoup) -> list[str]:
     for br in soup.find_all("br"):
         br.replace_with(NavigableString(_BR_MARK))
     pieces: list[str] = []
-    # Iterative walk: (node, inside a prose tag, leaving a block tag)
+    # Iterative walk: (node, its line breaks are only wrapping, leaving a block tag)
     stack: list[tuple[object, bool, bool]] = [(soup, False, False)]
     while stack:
-        node, in_prose, leaving = stack.pop()
+        node, flowing, leaving = stack.pop()
         if leaving:
             pieces.append("\n")
         elif isinstance(node, Tag):
             block = node.name in _BLOCK_TAGS
             if block:
                 pieces.append("\n")
-                stack.append((node, in_prose, True))
-            prose = in_prose or node.name in _PROSE_TAGS
-            stack.extend((child, prose, False) for child in reversed(node.contents))
+                stack.append((node, flowing, True))
+            # Inside a paragraph, or inside an inline element (<span>, <b>, minghui's glossary <ok>).
+            inline = not block and node.name not in _ROOT_TAGS
+            children_flow = flowing or node.name in _PROSE_TAGS or inline
+            stack.extend((child, children_flow, False) for child in reversed(node.contents))
         elif type(node) is NavigableString:  # not comments, doctypes, CDATA
-            pieces.append(node.replace("\n", " ") if in_prose else str(node))
+            pieces.append(node.replace("\n", " ") if flowing else _join_at_inline_neighbours(node))
     return "".join(pieces).replace(_BR_MARK, "\n").split("\n")
+
+
+_ROOT_TAGS = frozenset(("[document]", "html", "body"))
+_LEADING_BREAK = re.compile(r"^\s*\n\s*")
+_TRAILING_BREAK = re.compile(r"\s*\n\s*$")
+
+
+def _is_inline_tag(node: object) -> bool:
+    return isinstance(node, Tag) and node.name not in _BLOCK_TAGS and node.name not in _ROOT_TAGS
+
+
+def _join_at_inline_neighbours(node: NavigableString) -> str:
+    """Text between inline elements of pretty-printed HTML: the line breaks around them are layout.
+
+    ("…（\n <ok href=…>\n  明慧网\n </ok>\n 通讯员…" is one sentence.) Markdown lines keep their breaks.
+    """
+    text = str(node)
+    if _is_inline_tag(node.previous_sibling):
+        text = _LEADING_BREAK.sub(" ", text)
+    if _is_inline_tag(node.next_sibling):
+        text = _TRAILING_BREAK.sub(" ", text)
+    return text
 
 
 def _markdown_to_marked(line: str) -> str:

@@ -62,7 +62,11 @@ MINGHUI_PAGE = f"""### 某地国保大队长参与迫害遭恶报
 #### [首页](https://github.com/gfw-breaker/banned-news1/blob/master/README.md) &nbsp;|&nbsp; [翻墙教程](https://github.com/gfw-breaker/guides/wiki)
 
 <div class="ar_articleContent">
- 【明慧网二零二零年十二月三日】（明慧通讯员辽宁报道）{BODY}
+ 【明慧网二零二零年十二月三日】（
+ <ok href="http://www.minghui.org/mh/glossary.html#2">
+  明慧网
+ </ok>
+ 通讯员辽宁报道）{BODY}
  <p>
   {BODY2}
  </p>
@@ -152,7 +156,8 @@ def test_minghui_mirror_takes_the_source_line_with_its_brackets_and_the_zh_numer
     assert article.url == ("http://www.minghui.org/mh/articles/2020/12/3/"
                            "某地国保大队长参与迫害遭恶报（图）-415660.html")
     assert article.date == "2020-12-03"
-    assert article.paragraphs[-1] == BODY2
+    # pretty-printed inline tags (the glossary's <ok>) do not break the sentence into lines
+    assert article.paragraphs == (f"【明慧网二零二零年十二月三日】（明慧网通讯员辽宁报道）{BODY}", BODY2)
     assert not any("github" in line or "长按" in line or "首页" in line for line in article.paragraphs)
 
 
@@ -171,6 +176,16 @@ def test_link_header_page_with_brackets_in_the_headline_rss_byline_and_small_pri
     assert article.url == "https://www.rti.org.tw/news/view/id/2073784"
     assert article.date == "2020-06-29"  # the visible byline, not the caption's date nor the feed stamp
     assert article.paragraphs == (BODY, BODY2)
+
+
+def test_details_blocks_keep_the_original_text_but_not_the_toggle_label():
+    english = "Donald Trump and Xi Jinping agreed to delay export controls on rare earths."
+    page = (f"---\ntitle: 中美稀土协议\nsource: https://www.youtube.com/watch?v=x\ndate: '2025-11-01'\n---\n"
+            f"### 一次短暂的缓和\n\n{BODY}\n\n<details>\n<summary>View/Hide Original English</summary>\n"
+            f"<p class=\"english-text\">{english}</p>\n</details>\n")
+    article = parse_page(page, "talk.md")
+    assert article.url == "https://www.youtube.com/watch?v=x"
+    assert article.paragraphs == ("一次短暂的缓和", BODY, english)
 
 
 def test_feed_timestamp_comment_dates_a_page_that_states_nothing_else():
