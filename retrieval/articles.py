@@ -98,9 +98,11 @@ _STAFF_CREDIT_MAX_CHARS = 40
 _COPYRIGHT = re.compile(r"^(©|\(c\)|copyright\b)|版权声明|版權聲明|仅代表作者|僅代表作者|"
                         r"未经许可，不得转载|未經許可，不得轉載", re.I)
 # A line that is only a date or time stamp: it dates the page, it is no passage.
-_TIMESTAMP_LEFTOVER = re.compile(
-    rf"[\d\s:/.,\-–年月日号號時时分秒T Z]|gmt|utc|am|pm|\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b({_MONTH_NAME})\b",
-    re.I)
+_TIMESTAMP_LEFTOVER = re.compile(  # words first: "T" must not eat the T of "Tue"
+    rf"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b({_MONTH_NAME})\b|\b(gmt|utc|am|pm)\b|"
+    r"(?<=\d)[tz](?=\d|$)|[\d\s:/.,\-–年月日号號時时分秒]", re.I)
+# Lines that are a widget's label, whole: an ad slot, a tag list header.
+_LABEL_LINES = frozenset(("广告", "廣告", "advertisement", "sponsored", "tagged", "tags", "标签", "標籤"))
 # Appeals and notices that outlets wrap around every article: subscribe, pay, disclaimers. Matched
 # anywhere in a *short* line only, so an article that reports on, say, a paywall keeps its sentences.
 _PROMO_LINE = re.compile(
@@ -452,6 +454,8 @@ def content_lines(body: str | BeautifulSoup) -> list[str]:
         if _BOILERPLATE.match(text) or (_CREDIT_LINE.search(text) and len(text) < 80) or is_promo_line(text):
             continue
         if is_staff_credit(text) or (_COPYRIGHT.search(text) and len(text) <= _PROMO_MAX_CHARS):
+            continue
+        if text.lower().rstrip(":：") in _LABEL_LINES:
             continue
         if _URL.fullmatch(text):  # a bare link: share or QR-code targets
             continue

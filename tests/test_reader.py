@@ -218,11 +218,12 @@ def test_a_page_of_only_navigation_is_refused_with_a_reason():
         parse_page(page, "nav.md")
 
 
-def test_timestamp_only_lines_date_the_page_but_are_no_passage():
-    page = f"---\ntitle: t\n---\n<div><i>2020-07-14T01:17:29</i></div><p>{BODY}</p>"
+@pytest.mark.parametrize("stamp", ["2020-07-14T01:17:29", "Tue, 14 Jul 2020 07:53:49 GMT", "14/07/2020 - 02:19"])
+def test_timestamp_only_lines_date_the_page_but_are_no_passage(stamp):
+    page = f"---\ntitle: t\n---\n<div><i>{stamp}</i></div><p>{BODY}</p><p>广告</p><p>{BODY2}</p>"
     article = parse_page(page, "x.md")
     assert article.date == "2020-07-14"
-    assert article.paragraphs == (BODY,)
+    assert article.paragraphs == (BODY, BODY2)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
