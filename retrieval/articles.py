@@ -2,13 +2,25 @@
 
 One page file in, one `Article` out: title, date, the outlet's own URL, and the body paragraphs with
 navigation, promo banners, link lists, share lines and image markup stripped. The page format is
-sniffed from the content, never trusted from the file extension.
+sniffed from the content, never trusted from the file extension. Formats met in real archives:
+Jekyll/Hugo posts (YAML front matter, markdown or HTML body), RSS-to-markdown pages opening with
+`[headline](url)`, GNews-style mirrors (`## headline`, a byline with `[轉載自GNews](url)`), minghui /
+gfw-breaker mirrors (nav links, an HTML body, a `原文地址：` line), epochtimes table mirrors.
 
-Image captions are *not* kept: on these mirrors they are photo credits ("(STR/AFP via Getty Images)")
-or repeat the article's first sentence, and they would surface as passages that answer nothing.
+Metadata, in order of trust. Source URL: front matter (`original_url` before `url`, which archives
+fill with their own wrapper), a `[headline](url)` header, a labelled source line; a struck-through
+(~~dead~~) link is never the source. Date: front matter, a byline under the headline, a dateline
+opening the text, the feed's `<!--epoch ms-->` stamp; always ISO 8601 (YYYY-MM-DD).
+
+Image captions are *not* kept (figcaption, small print or an italic line right under an image, a
+line repeating the image's alt text): on these mirrors they are photo credits ("(STR/AFP via Getty
+Images)"), repeat the article's first sentence, or name some other date, and they would surface as
+passages that answer nothing. Staff credits, subscription and paywall appeals, disclaimers,
+copyright lines and timestamp-only lines are dropped too.
 
 A file that cannot be read never raises out of `read_article_file`: it returns a `ReadOutcome`
-with the reason, so one broken page never sinks a rebuild.
+with the reason, so one broken page never sinks a rebuild. Parsing is linear in the page size
+(iterative tree walks, bounded regex repeats), so a hostile page cannot hang a rebuild.
 """
 
 from __future__ import annotations
@@ -664,6 +676,8 @@ def sniff_format(front_matter: dict, body: str) -> str:
         return "link-header"
     if re.search(r"<table[^>]*>.*<h2 align=center>", body[:20000], re.S | re.I):
         return "html-table-mirror"
+    if re.search(r"\[(?:转载自|轉載自)[^\]\n]{0,40}\]\(https?://", body[:3000]):
+        return "repost-mirror"  # GNews-style: "## headline", then a byline with [轉載自GNews](url)
     if re.match(r"\s*#{1,6}\s", body):
         return "markdown-mirror"
     if re.search(r"<(p|div|html|body)\b", body[:5000], re.I):
@@ -720,6 +734,8 @@ def read_article_file(path: Path, source_path: str | None = None,
     try:
         if path.is_dir():
             raise ArticleReadError("is a directory")
+        if path.exists() and not path.is_file():
+            raise ArticleReadError("not a regular file (a pipe or device would block the read)")
         size = path.stat().st_size
         if size > max_bytes:
             raise ArticleReadError(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB "
@@ -738,12 +754,22 @@ def read_article_file(path: Path, source_path: str | None = None,
         return ReadOutcome(shown, None, f"could not parse page ({type(error).__name__}: {error})")
 
 
+# Folders of a cloned site that hold no articles: VCS and CI metadata (".git", ".github" – hidden),
+# static-site templates and assets, installed packages.
+_NON_ARTICLE_DIRS = frozenset(("_layouts", "_includes", "_sass", "_site", "_data", "node_modules", "assets",
+                               "vendor", "__pycache__"))
+
+
 def find_article_files(directory: Path) -> list[Path]:
-    """Article page files under a directory, in a stable order; index files and manifests skipped."""
+    """Article page files under a directory, in a stable order; index files, manifests, hidden
+    files and folders (.git, .github) and site templates skipped."""
     files = []
     for path in sorted(directory.rglob("*")):
-        if path.is_file() and path.suffix.lower() in ARTICLE_SUFFIXES and not path.name.startswith("."):
-            if path.name.upper() in ("README.MD", "MANIFEST.TSV"):
-                continue
+        if path.suffix.lower() not in ARTICLE_SUFFIXES or path.name.upper() == "README.MD":
+            continue
+        folders = path.relative_to(directory).parts[:-1]
+        if path.name.startswith(".") or any(part.startswith(".") or part in _NON_ARTICLE_DIRS for part in folders):
+            continue
+        if path.is_file():
             files.append(path)
     return files

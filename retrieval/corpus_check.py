@@ -75,6 +75,14 @@ class CorpusReport:
     def dated(self) -> int:
         return sum(1 for article in self.articles.values() if article.date)
 
+    def dates_by_format(self) -> dict[str, tuple[int, int]]:
+        """Sniffed page format → (articles with a date, articles)."""
+        counts: dict[str, tuple[int, int]] = {}
+        for article in self.articles.values():
+            with_date, total = counts.get(article.page_format, (0, 0))
+            counts[article.page_format] = (with_date + bool(article.date), total + 1)
+        return counts
+
 
 def read_manifest(path: Path) -> dict[str, ManifestRow]:
     try:
@@ -173,6 +181,8 @@ def format_report(report: CorpusReport, manifest: dict[str, ManifestRow] | None,
 
     dated = report.dated()
     lines.append(f"date coverage (ISO 8601): {dated}/{max(1, read)} = {dated / max(1, read):.1%}")
+    for page_format, (with_date, count) in sorted(report.dates_by_format().items()):
+        lines.append(f"  {page_format}: {count} articles, {with_date} dated")
     passages = report.passage_count
     seconds = max(report.seconds, 1e-9)
     lines.append(f"parse+chunk: {read} articles, {passages} passages in {report.seconds:.2f} s = "

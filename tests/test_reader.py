@@ -345,3 +345,21 @@ def test_heldout_corpus_meets_the_bar():
     text, ok = format_report(report, manifest)
     assert ok, text
     assert all(chunk_article(article) for article in report.articles.values())
+
+
+@pytest.mark.parametrize(("page", "page_format"), [
+    (GNEWS_PAGE, "repost-mirror"),
+    (MINGHUI_PAGE, "markdown-mirror"),
+    (HKCNEWS_PAGE, "front-matter"),
+    (LINK_HEADER_PAGE, "link-header"),
+    (STRUCK_SOURCE_PAGE, "front-matter"),
+])
+def test_page_format_is_sniffed_from_the_content(page, page_format):
+    assert parse_page(page, "x.txt").page_format == page_format
+
+
+def test_corpus_report_breaks_date_coverage_down_by_sniffed_format(tmp_path):
+    _write_corpus(tmp_path / "corpus")
+    text, _ = format_report(read_corpus(tmp_path / "corpus"), None)
+    assert "date coverage (ISO 8601): 2/5 = 40.0%" in text
+    assert "  repost-mirror: 1 articles, 1 dated" in text and "  markdown-mirror: 3 articles, 0 dated" in text

@@ -123,3 +123,22 @@ def test_empty_file_and_directory_named_like_an_article_give_clear_reasons(tmp_p
 def test_an_unreadable_file_gives_a_reason(tmp_path):
     outcome = read_article_file(tmp_path / "missing.md")
     assert outcome.article is None and outcome.skipped_reason.startswith("cannot read file")
+
+
+def test_a_named_pipe_is_refused_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    outcome = read_article_file(fifo)
+    assert outcome.article is None and "not a regular file" in outcome.skipped_reason
+
+
+def test_find_article_files_skips_repository_metadata_and_site_templates(tmp_path):
+    for relative in (".git/x.md", ".github/ISSUE_TEMPLATE/bug.md", "_layouts/post.html", "README.md",
+                     "_posts/2020-01-01-a.md", "pages/78/415660.md", "b.html", "notes.txt", "image.png", ".hidden.md"):
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+    found = [path.relative_to(tmp_path).as_posix() for path in find_article_files(tmp_path)]
+    assert found == ["_posts/2020-01-01-a.md", "b.html", "notes.txt", "pages/78/415660.md"]
