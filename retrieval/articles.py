@@ -58,7 +58,9 @@ _MD_IMAGE = re.compile(r"!\[[^\[\]]{0,500}\]\([^)]{0,2000}\)")
 # Link text may hold one level of brackets: "[[國際] 美媒：…](https://…)" (RTI headlines).
 _LINK_TEXT = r"((?:[^\[\]]|\[[^\[\]]{0,300}\]){0,1000})"
 _MD_LINK = re.compile(rf"\[{_LINK_TEXT}\]\(([^)\s]{{0,2000}})(?:\s+\"[^\"]{{0,500}}\")?\)")
-_MD_LINK_TAIL = re.compile(r"^\s*\]\([^)\s]{0,2000}\)")  # "](url)" closing a link whose text began a line above
+# "](url)" or "url)" closing a link whose text began on the line above
+_MD_LINK_TAIL = re.compile(r"^\s*(?:\]\(|(?=https?://))[^)\s]{0,2000}\)")
+_MD_LINK_HEAD = re.compile(r"\[([^\[\]]{0,300})\]\(\s*$")  # "[text](" whose url is on the next line
 _SHORTCODE = re.compile(r"\{\{[<%].{0,1000}?[%>]\}\}")  # Hugo {{< video … >}}
 _BR_MARK = "\x03"  # a <br>: a real line break, even inside a paragraph
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
@@ -397,6 +399,7 @@ def _join_at_inline_neighbours(node: NavigableString) -> str:
 def _markdown_to_marked(line: str) -> str:
     line = _MD_IMAGE.sub("", line)
     line = _SHORTCODE.sub("", _MD_LINK_TAIL.sub("", line))
+    line = _MD_LINK_HEAD.sub(lambda m: f"{_LINK_START}{m.group(1)}{_LINK_END}", line)
     line = _WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), line)  # [[zh:中共]] wiki links: keep the word
     line = line.replace("~~", "")
     line = _MD_LINK.sub(lambda m: f"{_LINK_START}{m.group(1)}{_LINK_END}" if m.group(1).strip() else "", line)

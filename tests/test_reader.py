@@ -200,6 +200,17 @@ def test_struck_through_source_link_is_not_the_source_and_markdown_captions_are_
     assert article.paragraphs == ("原文来自微信「新声8」：尘肺工人无法证明劳动关系", BODY, BODY2)
 
 
+def test_a_markdown_link_broken_over_two_lines_leaves_no_markup():
+    page = f"# 标题\n\n来自微信 ~~[深约一丈](\nhttps://mp.weixin.qq.com/s/TpQ4)~~ ，说明文字\n\n{BODY}\n"
+    assert parse_page(page, "x.md").paragraphs == ("来自微信深约一丈", "，说明文字", BODY)
+
+
+def test_a_source_url_with_chinese_punctuation_in_its_path_is_kept_whole():
+    url = "http://www.minghui.org/mh/articles/2020/12/16/吉林榆树市政法委、六一零对法轮功学员的迫害-416569.html"
+    page = f"### 标题\n\n<div>\n{BODY}\n</div>\n\n原文地址（需翻墙访问）：{url}\n"
+    assert parse_page(page, "x.md").url == url
+
+
 def test_a_live_source_label_line_still_gives_the_source():
     page = f"# 标题\n\n{BODY}\n\n原文链接：[点此](https://example.com/news/1)\n"
     assert parse_page(page, "x.md").url == "https://example.com/news/1"
