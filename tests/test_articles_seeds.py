@@ -74,3 +74,12 @@ def test_every_seed_has_passages_and_a_source_link():
         article = read(path.name)
         assert article.url and article.url.startswith("https://")
         assert len(chunk_article(article)) >= 5
+
+
+def test_captions_that_state_facts_are_kept_after_the_body_and_labels_are_dropped():
+    rfa = read("002_9011cc8408861f1e.txt")
+    assert rfa.paragraphs[-1] == "据统计，全球稀土总储量约为1.26亿吨，中国的稀土储量占全球总储量的44%。（法新社）"
+    assert not any("图为稀土矿场" in p for p in read("001_dc4e218176add33e.txt").paragraphs)
+    yuan = read("003_71779e45d1a2ccfc.txt")
+    assert yuan.paragraphs[-1].startswith("2025年7月11日，拉马科资源公司")
+    assert yuan.date == "2025-11-04"  # the caption's date is not the article's
