@@ -34,6 +34,13 @@ class Settings:
     # Abstain when the best passage covers less than this share of the question's informative terms
     # (IDF-weighted). Calibrated on the dev set's no-answer questions.
     min_coverage: float = 0.35
+    # Cross-lingual components of the query side, each switchable (see scripts/evaluate.py --ablation).
+    use_lexical: bool = True
+    use_dense: bool = True
+    use_bridge: bool = True  # English words → Chinese terms through CC-CEDICT
+    use_names: bool = True  # English names → the corpus's own glosses and sound-alike transliterations
+    use_numbers: bool = True  # "12–24 months", "July", "$400 million" → 12到24个月, 7月, 4亿美元
+    use_phrases: bool = True  # match terms jieba cut differently as substrings of the passage text
     embed_batch_size: int = 64
     max_article_bytes: int = 5 * 1024 * 1024
     # Bot settings live here too so that one file configures a deployment.
@@ -51,6 +58,12 @@ _ENV = {
     "NEWSQA_FUSION": "fusion",
     "NEWSQA_DENSE_WEIGHT": "dense_weight",
     "NEWSQA_MIN_COVERAGE": "min_coverage",
+    "NEWSQA_LEXICAL": "use_lexical",
+    "NEWSQA_DENSE": "use_dense",
+    "NEWSQA_BRIDGE": "use_bridge",
+    "NEWSQA_NAMES": "use_names",
+    "NEWSQA_NUMBERS": "use_numbers",
+    "NEWSQA_PHRASES": "use_phrases",
     "TELEGRAM_BOT_TOKEN": "telegram_token",
     "TELEGRAM_BASE_URL": "telegram_base_url",
     "NEWSQA_ALLOWED_USERS": "allowed_user_ids",
@@ -69,6 +82,13 @@ def _coerce(name: str, raw: object, origin: str) -> object:
         if name in ("allowed_user_ids", "allowed_chat_ids"):
             items = raw if isinstance(raw, list) else str(raw).replace(",", " ").split()
             return tuple(int(item) for item in items)
+        if "bool" in str(kind):
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError("expected one of 1/0, true/false, yes/no, on/off")
+            return text in ("1", "true", "yes", "on")
         if "int" in str(kind) and "tuple" not in str(kind):
             return int(raw)
         if "float" in str(kind):

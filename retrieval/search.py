@@ -1,12 +1,21 @@
 """Query → ranked, de-duplicated passages (or an honest 'nothing answers this').
 
-Lexical (BM25 over jieba tokens) and dense (FAISS inner product on unit vectors) candidates are
-fused, either by a weighted blend of scores or by reciprocal rank fusion, as the settings say.
-The evaluation script measures both; see the README.
+A question is analysed into *groups*: one per thing the question asks about (a Chinese word, an
+English word or phrase, a name, a quantity). A group holds alternative terms, any one of which
+in a passage counts: for an English question, "rare earth" becomes the group {稀土}, "Bessent"
+the group {bessent, 贝森特}, "12–24 months" the group {12到24个月, 12–24个月, …}. Index tokens are
+scored from the BM25 postings; other terms by substring over the passage text (retrieval.phrases).
+A passage's lexical score sums, over groups, its best alternative's score.
+
+Lexical and dense (FAISS inner product on unit vectors) candidates are fused, either by a weighted
+blend of scores or by reciprocal rank fusion, as the settings say. The answer is withheld when
+the best passages cover too little of the question's groups (IDF-weighted).
 """
 
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -15,14 +24,27 @@ from retrieval.config import Settings
 from retrieval.embedding import Embedder
 from retrieval.index import LoadedIndex, StoredPassage
 from retrieval.records import Hit, SearchResult
-from retrieval.text import tokenize
+from retrieval.text import STOPWORDS_EN, tokenize
 
 CANDIDATES_PER_SIDE = 100
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 @dataclass(frozen=True)
 class QueryTerm:
-    term: str  # normalised, as in the lexical index
+    term: str  # normalised, as in the lexical index or as a substring of the passage's normalised text
+    weight: float = 1.0
+    phrase: bool = False  # matched as a substring of the passage text, not as an index token
+
+
+@dataclass(frozen=True)
+class QueryGroup:
+    """One thing the question asks about, and the terms any one of which a passage may use for it."""
+
+    source: str  # the question's own words for it
+    terms: tuple[QueryTerm, ...]
+    kind: str = "token"  # token | bridge | name | number
     weight: float = 1.0
 
 
@@ -34,18 +56,30 @@ class RankingOptions:
     min_coverage: float = 0.35
     use_dense: bool = True
     use_lexical: bool = True
+    use_bridge: bool = True
+    use_names: bool = True
+    use_numbers: bool = True
+    use_phrases: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RankingOptions:
         return cls(fusion=settings.fusion, dense_weight=settings.dense_weight, rrf_k=settings.rrf_k,
-                   min_coverage=settings.min_coverage)
+                   min_coverage=settings.min_coverage, use_dense=settings.use_dense,
+                   use_lexical=settings.use_lexical, use_bridge=settings.use_bridge,
+                   use_names=settings.use_names, use_numbers=settings.use_numbers,
+                   use_phrases=settings.use_phrases)
 
 
 def analyse_query(query: str) -> list[QueryTerm]:
+    """The question's own tokens (no cross-lingual terms: those need the index; see Searcher.analyse)."""
     seen: dict[str, QueryTerm] = {}
     for token in tokenize(query):
         seen.setdefault(token, QueryTerm(token))
     return list(seen.values())
+
+
+def is_mostly_english(query: str) -> bool:
+    return len(_LATIN.findall(query)) > 2 * len(_HAN.findall(query))
 
 
 @dataclass(frozen=True)
@@ -56,25 +90,162 @@ class _Scored:
     fused: float
 
 
+class _CorpusView:
+    """What query analysis needs to know about the whole corpus, built once per loaded index."""
+
+    def __init__(self, index: LoadedIndex, with_names: bool):
+        from retrieval.phrases import PassageTexts
+
+        stored = index.passages(list(range(index.num_passages)))
+        self.texts = PassageTexts([p.text for p in stored], [max(1, len(p.tokens)) for p in stored])
+        self.names = None
+        if with_names:
+            from retrieval.names import NameMatcher, load_transliteration_characters
+
+            self.names = NameMatcher.from_texts([p.text for p in stored], load_transliteration_characters())
+
+
 class Searcher:
     def __init__(self, index: LoadedIndex, embedder: Embedder, options: RankingOptions | None = None):
         index.check_model(embedder.name, embedder.dim)
         self.index = index
         self.embedder = embedder
         self.options = options or RankingOptions()
+        self._corpus: _CorpusView | None = None
+        self._corpus_lock = threading.Lock()
+
+    @property
+    def corpus(self) -> _CorpusView:
+        with self._corpus_lock:
+            if self._corpus is None:
+                self._corpus = _CorpusView(self.index, with_names=self.options.use_names)
+            return self._corpus
+
+    # -- query analysis ---------------------------------------------------------------------------
+
+    def _in_corpus(self, term: str) -> QueryTerm | None:
+        """The term as the index can match it: an index token, else a substring; None if absent."""
+        if self.index.lexical.postings(term) is not None:
+            return QueryTerm(term)
+        # Only Chinese is matched inside running text: a Latin "us" would match inside "business",
+        # and a lone Chinese character inside any word that contains it.
+        if (self.options.use_phrases and len(term) > 1 and _HAN.search(term)
+                and len(self.corpus.texts.find(term).rows)):
+            return QueryTerm(term, phrase=True)
+        return None
+
+    def _in_corpus_all(self, candidates: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        return tuple(c for c in candidates if self._in_corpus(c) is not None)
+
+    def _group(self, source: str, candidates: list[str], kind: str) -> QueryGroup:
+        found = [term for term in (self._in_corpus(c) for c in dict.fromkeys(candidates)) if term is not None]
+        return QueryGroup(source, tuple(found), kind)
+
+    def analyse(self, query: str) -> list[QueryGroup]:
+        """The question's groups: its own tokens, plus (for English) bridged, named and numeric ones."""
+        options = self.options
+        groups: list[QueryGroup] = []
+        covered_tokens: set[str] = set()
+        if is_mostly_english(query) and (options.use_bridge or options.use_names or options.use_numbers):
+            groups += self._english_groups(query, covered_tokens)
+        for token in dict.fromkeys(tokenize(query)):
+            if token in covered_tokens:
+                continue
+            candidates = [token]
+            groups.append(self._group(token, candidates, "token"))
+        return groups
+
+    def _english_groups(self, query: str, covered_tokens: set[str]) -> list[QueryGroup]:
+        from retrieval.bridge import english_words, load_bridge
+
+        options = self.options
+        groups: list[QueryGroup] = []
+        if options.use_numbers:
+            from retrieval.numbers import number_phrases
+
+            for number in number_phrases(query):
+                digits = re.findall(r"\d+", number.english)
+                groups.append(self._group(number.english, [*number.chinese, *digits], "number"))
+                covered_tokens.update([*digits, *tokenize(number.english)])
+                # the quantity is now one group: its words are not looked up again one by one
+                query = query.replace(number.english, " ")
+        parsed = english_words(query)
+        words = parsed.words
+        taken = [False] * len(words)
+        names = self.corpus.names if options.use_names else None
+        # Names the corpus glosses itself come first: they are this corpus's own translations.
+        if names is not None:
+            start = 0
+            while start < len(words):
+                for length in range(min(4, len(words) - start), 0, -1):
+                    span = words[start:start + length]
+                    if length == 1 and (span[0].lower() in STOPWORDS_EN or start not in parsed.capitalised):
+                        continue
+                    forms = names.glossed_forms(" ".join(span))
+                    if forms:
+                        groups.append(self._group(" ".join(span), [*forms, *span], "name"))
+                        covered_tokens.update(w.lower() for w in span)
+                        taken[start:start + length] = [True] * length
+                        start += length
+                        break
+                else:
+                    start += 1
+        if options.use_bridge:
+            bridge = load_bridge()
+            for run_start, run in _untaken_runs(words, taken):
+                acronyms = frozenset(i - run_start for i in parsed.acronyms if run_start <= i < run_start + len(run))
+                for phrase in bridge.translate(run, acronyms, keep=self._in_corpus_all):
+                    span = run[phrase.start:phrase.end]
+                    groups.append(self._group(phrase.english, [*phrase.chinese, *(w.lower() for w in span)],
+                                              "bridge"))
+                    covered_tokens.update(w.lower() for w in span)
+                    for i in range(phrase.start, phrase.end):
+                        taken[run_start + i] = True
+        if names is not None:
+            for i, word in enumerate(words):
+                if (taken[i] or i not in parsed.capitalised or word.lower() in STOPWORDS_EN
+                        or self._in_corpus(word.lower()) is not None
+                        or (options.use_bridge and load_bridge().lookup([word]))):
+                    # a name the corpus writes in Latin letters (Noveon) is matched as it is; a word
+                    # the dictionary knows (Mount, Chinese) is no transliterated name
+                    continue
+                sounds = names.sounds_like(word)
+                if sounds:
+                    groups.append(self._group(word, [*sounds, word.lower()], "name"))
+                    covered_tokens.add(word.lower())
+        return groups
 
     # -- the two sides ------------------------------------------------------------------------
 
-    def lexical_scores(self, terms: list[QueryTerm], limit: int = CANDIDATES_PER_SIDE) -> dict[int, float]:
-        """BM25 scores of the `limit` best passages (row → score), summed over the weighted terms."""
-        found = [(term, self.index.lexical.postings(term.term)) for term in terms]
-        found = [(term, postings) for term, postings in found if postings is not None and len(postings.rows)]
-        if not found:
+    def _term_matches(self, term: QueryTerm) -> tuple[np.ndarray, np.ndarray] | None:
+        if term.phrase:
+            found = self.corpus.texts.find(term.term)
+            return (found.rows, found.scores) if len(found.rows) else None
+        postings = self.index.lexical.postings(term.term)
+        return (postings.rows, postings.scores) if postings is not None and len(postings.rows) else None
+
+    def lexical_scores(self, groups: list[QueryGroup] | list[QueryTerm],
+                       limit: int = CANDIDATES_PER_SIDE) -> dict[int, float]:
+        """BM25 scores of the `limit` best passages (row → score): per group its best term, summed."""
+        groups = [g if isinstance(g, QueryGroup) else QueryGroup(g.term, (g,)) for g in groups]
+        row_parts, score_parts = [], []
+        for group in groups:
+            matches = [(m, t) for m, t in ((self._term_matches(t), t) for t in group.terms) if m is not None]
+            if not matches:
+                continue
+            rows = np.concatenate([m[0] for m, _ in matches])
+            scores = np.concatenate([m[1] * t.weight for m, t in matches])
+            if len(matches) > 1:  # the group's best alternative per passage, not their sum
+                order = np.lexsort((-scores, rows))
+                rows, scores = rows[order], scores[order]
+                first = np.concatenate(([True], rows[1:] != rows[:-1]))
+                rows, scores = rows[first], scores[first]
+            row_parts.append(rows)
+            score_parts.append(scores * group.weight)
+        if not row_parts:
             return {}
-        rows = np.concatenate([postings.rows for _, postings in found])
-        weighted = np.concatenate([postings.scores * term.weight for term, postings in found])
-        unique_rows, inverse = np.unique(rows, return_inverse=True)
-        totals = np.bincount(inverse, weights=weighted).astype(np.float32)
+        unique_rows, inverse = np.unique(np.concatenate(row_parts), return_inverse=True)
+        totals = np.bincount(inverse, weights=np.concatenate(score_parts)).astype(np.float32)
         if len(totals) > limit:
             best = np.argpartition(-totals, limit - 1)[:limit]
             unique_rows, totals = unique_rows[best], totals[best]
@@ -121,21 +292,31 @@ class Searcher:
         postings = self.index.lexical.postings(term)
         return postings.idf if postings is not None else self.index.lexical.unseen_idf()
 
-    def coverage(self, terms: list[QueryTerm], passage: StoredPassage) -> float:
-        """Share of the question's informative terms (IDF-weighted) that the passage contains."""
-        if not terms:
+    def _group_idf(self, group: QueryGroup) -> float:
+        """How informative the group is: its commonest alternative's IDF (unseen: the rarest possible)."""
+        idfs = [self.corpus.texts.find(t.term).idf if t.phrase else self.term_idf(t.term) for t in group.terms]
+        return min(idfs) if idfs else self.index.lexical.unseen_idf()
+
+    def _present(self, term: QueryTerm, passage: StoredPassage, tokens: set[str]) -> bool:
+        return self.corpus.texts.contains(passage.row, term.term) if term.phrase else term.term in tokens
+
+    def coverage(self, groups: list[QueryGroup] | list[QueryTerm], passage: StoredPassage) -> float:
+        """Share of the question's groups (IDF-weighted) that the passage speaks to."""
+        groups = [g if isinstance(g, QueryGroup) else QueryGroup(g.term, (g,)) for g in groups]
+        if not groups:
             return 0.0
         tokens = set(passage.tokens)
-        weights = [(self.term_idf(t.term) * t.weight, t.term in tokens) for t in terms]
+        weights = [(self._group_idf(g) * g.weight, any(self._present(t, passage, tokens) for t in g.terms))
+                   for g in groups]
         total = sum(weight for weight, _ in weights)
         return sum(weight for weight, present in weights if present) / total if total else 0.0
 
     # -- the whole query ----------------------------------------------------------------------
 
     def search(self, query: str, top_k: int = 5) -> SearchResult:
-        terms = analyse_query(query)
+        groups = self.analyse(query)
         options = self.options
-        lexical = self.lexical_scores(terms) if options.use_lexical else {}
+        lexical = self.lexical_scores(groups) if options.use_lexical else {}
         query_vector, dense = (self.dense_scores(query, CANDIDATES_PER_SIDE) if options.use_dense
                                else (None, {}))
         if not options.use_dense:
@@ -146,15 +327,28 @@ class Searcher:
         stored = self.index.passages([s.row for s in scored])
         if not stored:
             return SearchResult(query, False, ())
-        best_coverage = max(self.coverage(terms, passage) for passage in stored[:3])
+        best_coverage = max(self.coverage(groups, passage) for passage in stored[:3])
         if best_coverage < options.min_coverage:
             return SearchResult(query, False, ())
         hits = []
         for score, passage in zip(scored, stored, strict=True):
             tokens = set(passage.tokens)
+            matched = [t.term for g in groups for t in g.terms if self._present(t, passage, tokens)]
             hits.append(Hit(
                 passage_id=passage.passage_id, article_id=passage.article_id, text=passage.text,
                 title=passage.title, date=passage.date, url=passage.url, score=score.fused,
-                matched_terms=tuple(t.term for t in terms if t.term in tokens),
+                matched_terms=tuple(dict.fromkeys(matched)),
             ))
         return SearchResult(query, True, tuple(hits[:top_k]))
+
+
+def _untaken_runs(words: list[str], taken: list[bool]) -> list[tuple[int, list[str]]]:
+    """Maximal runs of words not yet claimed by a name, with where each run starts."""
+    runs, start = [], None
+    for i, is_taken in enumerate([*taken, True]):
+        if not is_taken and start is None:
+            start = i
+        elif is_taken and start is not None:
+            runs.append((start, words[start:i]))
+            start = None
+    return runs
