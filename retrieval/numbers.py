@@ -70,9 +70,16 @@ def chinese_amounts(value: float) -> list[str]:
     return forms
 
 
+NUMBER_WORDS = {word: str(number) for number, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b(?=\s+(?:months?|years?|days?|weeks?|tons?|"
+                          r"tonnes?|percent|per cent|thousand|million|billion|trillion)\b)", re.IGNORECASE)
+
+
 def number_phrases(question: str) -> list[NumberPhrase]:
     """The quantities and months of an English question with their Chinese written forms."""
-    text = fold_width(question)
+    # "two years" is a quantity too: spelled-out numbers before a unit become digits first.
+    text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], fold_width(question))
     phrases: list[NumberPhrase] = []
     for match in _QUANTITY.finditer(text):
         low, high = match.group("low"), match.group("high")
@@ -89,6 +96,8 @@ def number_phrases(question: str) -> list[NumberPhrase]:
             numbers = chinese_amounts(value) if scale > 1 or value >= 1e4 else [_format(value)]
             if re.fullmatch(r"(19|20)\d\d", low) and not units and scale == 1:
                 units = ("年",)  # a bare year
+        if not high and low == "2" and scale == 1:
+            numbers = [*numbers, "两"]  # 两年, 两个月: Chinese counts two things with 两
         forms = [f"{number}{unit}" for number in numbers for unit in units] if units else numbers
         if forms:
             phrases.append(NumberPhrase(match.group(0).strip(), tuple(dict.fromkeys(forms))))

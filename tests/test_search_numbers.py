@@ -31,3 +31,8 @@ def test_bare_years_and_units():
     assert "2020年" in forms("What happened in 2020?")
     assert "60天" in forms("enough for 60 days")
     assert "619吨" in forms("619 tons")
+
+
+def test_spelled_out_numbers_before_a_unit():
+    assert {"2年", "两年"} <= forms("within two years")
+    assert forms("one of the biggest") == set()  # "one" without a unit is no quantity
