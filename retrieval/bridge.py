@@ -22,6 +22,8 @@ from retrieval.text import STOPWORDS_EN, fold_width
 MAX_PHRASE_WORDS = 4
 # A sense that very many headwords share ("to be", "a kind of") says little about any one of them.
 MAX_HEADWORDS_PER_KEY = 100
+# A multi-character headword stands for its first three senses; a single character for its first only.
+MAX_SENSE_RANK = 2
 
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NOT_A_SENSE = re.compile(r"^(?:cl:|variant of|old variant|see |see also|abbr\.|surname|used in|also written|"
@@ -156,11 +158,18 @@ class Bridge:
             simplified, senses = parsed
             if not _HAS_HAN.search(simplified):
                 continue
+            rank = 0
             for sense in senses:
-                for key in _keys_of_sense(sense):
-                    headwords = by_key.setdefault(key, [])
-                    if simplified not in headwords:
-                        headwords.append(simplified)
+                keys = _keys_of_sense(sense)
+                # CC-CEDICT lists a headword's main meanings first. A late sense is a weak
+                # translation (家 "home" is its first sense; 本 "capital" is not), and a single
+                # character is ambiguous enough that only its first sense is trusted.
+                if keys and (rank == 0 or (len(simplified) > 1 and rank <= MAX_SENSE_RANK)):
+                    for key in keys:
+                        headwords = by_key.setdefault(key, [])
+                        if simplified not in headwords:
+                            headwords.append(simplified)
+                rank += bool(keys)
         return cls({key: tuple(words) for key, words in by_key.items() if len(words) <= MAX_HEADWORDS_PER_KEY})
 
     @classmethod

@@ -90,6 +90,15 @@ class _Scored:
     fused: float
 
 
+@dataclass(frozen=True)
+class Ranking:
+    groups: list[QueryGroup]
+    scored: list[_Scored]
+    stored: list[StoredPassage]
+    coverage: float  # best share of the question's groups among the top 3 passages
+    dense_top: float  # the best dense similarity of any passage
+
+
 class _CorpusView:
     """What query analysis needs to know about the whole corpus, built once per loaded index."""
 
@@ -313,7 +322,8 @@ class Searcher:
 
     # -- the whole query ----------------------------------------------------------------------
 
-    def search(self, query: str, top_k: int = 5) -> SearchResult:
+    def rank(self, query: str, top_k: int = 5) -> Ranking:
+        """The best `top_k` passages before the abstain decision, with what that decision uses."""
         groups = self.analyse(query)
         options = self.options
         lexical = self.lexical_scores(groups) if options.use_lexical else {}
@@ -325,10 +335,13 @@ class Searcher:
             options = replace(options, dense_weight=1.0)
         scored = self._fuse(lexical, dense, query_vector, options)[: max(top_k, 1)]
         stored = self.index.passages([s.row for s in scored])
-        if not stored:
-            return SearchResult(query, False, ())
-        best_coverage = max(self.coverage(groups, passage) for passage in stored[:3])
-        if best_coverage < options.min_coverage:
+        coverage = max((self.coverage(groups, passage) for passage in stored[:3]), default=0.0)
+        return Ranking(groups, scored, stored, coverage, max(dense.values(), default=0.0))
+
+    def search(self, query: str, top_k: int = 5) -> SearchResult:
+        ranking = self.rank(query, top_k)
+        groups, scored, stored = ranking.groups, ranking.scored, ranking.stored
+        if not stored or ranking.coverage < self.options.min_coverage:
             return SearchResult(query, False, ())
         hits = []
         for score, passage in zip(scored, stored, strict=True):

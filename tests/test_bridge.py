@@ -76,3 +76,10 @@ def test_a_full_name_sense_also_answers_to_the_surname(bridge):
 def test_unreadable_dictionary_is_named(tmp_path):
     with pytest.raises(BridgeError, match=r"missing\.txt"):
         Bridge.from_file(tmp_path / "missing.txt")
+
+
+def test_late_senses_of_single_characters_are_not_trusted():
+    bridge = Bridge.from_lines(["本 本 [ben3] /root/origin/capital/", "家 家 [jia1] /home/family/",
+                                "首都 首都 [shou3 du1] /capital (city)/", "資本 资本 [zi1 ben3] /capital (economics)/"])
+    assert bridge.lookup(["home"]) == ("家",)
+    assert set(bridge.lookup(["capital"])) == {"首都", "资本"}  # not 本, whose third sense it is
