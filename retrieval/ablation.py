@@ -22,11 +22,12 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- names", {"use_names": False}),
     ("- numbers", {"use_numbers": False}),
     ("- phrases", {"use_phrases": False}),
+    ("+ neighbours (off by default)", {"use_neighbours": True}),
     ("- dense (lexical only)", {"use_dense": False}),
     ("- lexical (dense only)", {"use_lexical": False}),
     ("dense only, never abstain", {"use_lexical": False, "min_coverage": 0.0}),
     ("none (plain BM25+dense)", {"use_bridge": False, "use_names": False, "use_numbers": False,
-                                 "use_phrases": False}),
+                                 "use_phrases": False, "use_neighbours": False}),
 )
 
 

@@ -48,6 +48,7 @@ class Settings:
     use_names: bool = True  # English names → the corpus's own glosses and sound-alike transliterations
     use_numbers: bool = True  # "12–24 months", "July", "$400 million" → 12到24个月, 7月, 4亿美元
     use_phrases: bool = True  # match terms jieba cut differently as substrings of the passage text
+    use_neighbours: bool = False  # untranslatable English words → nearest corpus words in the static model
     embed_batch_size: int = 64
     max_article_bytes: int = 5 * 1024 * 1024
     # Bot settings live here too so that one file configures a deployment.
@@ -71,6 +72,7 @@ _ENV = {
     "NEWSQA_NAMES": "use_names",
     "NEWSQA_NUMBERS": "use_numbers",
     "NEWSQA_PHRASES": "use_phrases",
+    "NEWSQA_NEIGHBOURS": "use_neighbours",
     "TELEGRAM_BOT_TOKEN": "telegram_token",
     "TELEGRAM_BASE_URL": "telegram_base_url",
     "NEWSQA_ALLOWED_USERS": "allowed_user_ids",

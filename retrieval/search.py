@@ -27,6 +27,8 @@ from retrieval.records import Hit, SearchResult
 from retrieval.text import STOPWORDS_EN, tokenize
 
 CANDIDATES_PER_SIDE = 100
+# A nearest-neighbour stand-in for an untranslatable word counts for less than a dictionary translation.
+NEIGHBOUR_WEIGHT = 0.5
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -44,7 +46,7 @@ class QueryGroup:
 
     source: str  # the question's own words for it
     terms: tuple[QueryTerm, ...]
-    kind: str = "token"  # token | bridge | name | number
+    kind: str = "token"  # token | bridge | name | number | neighbour
     weight: float = 1.0
 
 
@@ -60,6 +62,7 @@ class RankingOptions:
     use_names: bool = True
     use_numbers: bool = True
     use_phrases: bool = True
+    use_neighbours: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RankingOptions:
@@ -67,7 +70,7 @@ class RankingOptions:
                    min_coverage=settings.min_coverage, use_dense=settings.use_dense,
                    use_lexical=settings.use_lexical, use_bridge=settings.use_bridge,
                    use_names=settings.use_names, use_numbers=settings.use_numbers,
-                   use_phrases=settings.use_phrases)
+                   use_phrases=settings.use_phrases, use_neighbours=settings.use_neighbours)
 
 
 def analyse_query(query: str) -> list[QueryTerm]:
@@ -107,6 +110,7 @@ class _CorpusView:
 
         stored = index.passages(list(range(index.num_passages)))
         self.texts = PassageTexts([p.text for p in stored], [max(1, len(p.tokens)) for p in stored])
+        self.neighbours = None
         self.names = None
         if with_names:
             from retrieval.names import NameMatcher, load_transliteration_characters
@@ -122,6 +126,20 @@ class Searcher:
         self.options = options or RankingOptions()
         self._corpus: _CorpusView | None = None
         self._corpus_lock = threading.Lock()
+
+    @property
+    def neighbours(self):
+        """The static model's nearest corpus words for English words (None for other models)."""
+        corpus = self.corpus
+        with self._corpus_lock:
+            if corpus.neighbours is None:
+                from retrieval.neighbours import TokenNeighbours
+
+                model = getattr(self.embedder, "model", None)
+                found = TokenNeighbours.from_model(model, lambda t: self.index.lexical.postings(t) is not None) \
+                    if model is not None else None
+                corpus.neighbours = found or False
+            return corpus.neighbours or None
 
     @property
     def corpus(self) -> _CorpusView:
@@ -210,6 +228,18 @@ class Searcher:
                     covered_tokens.update(w.lower() for w in span)
                     for i in range(phrase.start, phrase.end):
                         taken[run_start + i] = True
+        neighbours = self.neighbours if options.use_neighbours else None
+        if neighbours is not None:
+            for i, word in enumerate(words):
+                if taken[i] or word.lower() in STOPWORDS_EN or not word.isalpha():
+                    continue
+                near = neighbours.nearest(word)
+                if near:
+                    group = self._group(word, [*near, word.lower()], "neighbour")
+                    groups.append(replace(group, terms=tuple(replace(t, weight=NEIGHBOUR_WEIGHT)
+                                                            if t.term in near else t for t in group.terms)))
+                    covered_tokens.add(word.lower())
+                    taken[i] = True
         if names is not None:
             for i, word in enumerate(words):
                 if (taken[i] or i not in parsed.capitalised or word.lower() in STOPWORDS_EN
@@ -315,10 +345,12 @@ class Searcher:
         if not groups:
             return 0.0
         tokens = set(passage.tokens)
-        weights = [(self._group_idf(g) * g.weight, any(self._present(t, passage, tokens) for t in g.terms))
+        # A group counts as much as the strongest of its terms the passage has (a stand-in: less).
+        weights = [(self._group_idf(g) * g.weight,
+                    max((t.weight for t in g.terms if self._present(t, passage, tokens)), default=0.0))
                    for g in groups]
         total = sum(weight for weight, _ in weights)
-        return sum(weight for weight, present in weights if present) / total if total else 0.0
+        return sum(weight * min(credit, 1.0) for weight, credit in weights) / total if total else 0.0
 
     # -- the whole query ----------------------------------------------------------------------
 
