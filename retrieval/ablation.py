@@ -23,6 +23,7 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- numbers", {"use_numbers": False}),
     ("- phrases", {"use_phrases": False}),
     ("+ neighbours (off by default)", {"use_neighbours": True}),
+    ("- two-group abstain rule", {"min_groups": 1}),
     ("- dense (lexical only)", {"use_dense": False}),
     ("- lexical (dense only)", {"use_lexical": False}),
     ("dense only, never abstain", {"use_lexical": False, "min_coverage": 0.0}),

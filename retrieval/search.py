@@ -55,7 +55,8 @@ class RankingOptions:
     fusion: str = "weighted"
     dense_weight: float = 0.2
     rrf_k: int = 60
-    min_coverage: float = 0.35
+    min_coverage: float = 0.2
+    min_groups: int = 2
     use_dense: bool = True
     use_lexical: bool = True
     use_bridge: bool = True
@@ -67,7 +68,8 @@ class RankingOptions:
     @classmethod
     def from_settings(cls, settings: Settings) -> RankingOptions:
         return cls(fusion=settings.fusion, dense_weight=settings.dense_weight, rrf_k=settings.rrf_k,
-                   min_coverage=settings.min_coverage, use_dense=settings.use_dense,
+                   min_coverage=settings.min_coverage, min_groups=settings.min_groups,
+                   use_dense=settings.use_dense,
                    use_lexical=settings.use_lexical, use_bridge=settings.use_bridge,
                    use_names=settings.use_names, use_numbers=settings.use_numbers,
                    use_phrases=settings.use_phrases, use_neighbours=settings.use_neighbours)
@@ -100,6 +102,7 @@ class Ranking:
     stored: list[StoredPassage]
     coverage: float  # best share of the question's groups among the top 3 passages
     dense_top: float  # the best dense similarity of any passage
+    groups_matched: int = 0  # most distinct question groups one of the top 3 passages speaks to
 
 
 class _CorpusView:
@@ -368,12 +371,27 @@ class Searcher:
         scored = self._fuse(lexical, dense, query_vector, options)[: max(top_k, 1)]
         stored = self.index.passages([s.row for s in scored])
         coverage = max((self.coverage(groups, passage) for passage in stored[:3]), default=0.0)
-        return Ranking(groups, scored, stored, coverage, max(dense.values(), default=0.0))
+        matched = max((self.groups_matched(groups, passage) for passage in stored[:3]), default=0)
+        return Ranking(groups, scored, stored, coverage, max(dense.values(), default=0.0), matched)
+
+    def groups_matched(self, groups: list[QueryGroup], passage: StoredPassage) -> int:
+        """How many distinct things the question asks about the passage speaks to.
+
+        Pieces of one Chinese word (国防, 国防部, 美国国防部 all from 美国国防部) count once.
+        """
+        tokens = set(passage.tokens)
+        sources = [g.source for g in groups if any(self._present(t, passage, tokens) for t in g.terms)]
+        return sum(1 for source in sources if not any(source != other and source in other for other in sources))
 
     def search(self, query: str, top_k: int = 5) -> SearchResult:
         ranking = self.rank(query, top_k)
         groups, scored, stored = ranking.groups, ranking.scored, ranking.stored
-        if not stored or ranking.coverage < self.options.min_coverage:
+        # A real answer speaks to enough of the question, and to more than one thing it asks about:
+        # at corpus scale some passage always shares one word with an unrelated question.
+        distinct = len({g.source for g in groups if not any(g.source != o.source and g.source in o.source
+                                                             for o in groups)})
+        if (not stored or ranking.coverage < self.options.min_coverage
+                or ranking.groups_matched < min(self.options.min_groups, distinct)):
             return SearchResult(query, False, ())
         hits = []
         for score, passage in zip(scored, stored, strict=True):

@@ -81,3 +81,18 @@ def test_component_switches_come_from_settings():
     assert options.use_bridge is False and options.use_dense is False and options.use_names is True
     with pytest.raises(ConfigError, match="NEWSQA_NAMES"):
         load_settings({"NEWSQA_NAMES": "maybe"})
+
+
+def test_one_shared_word_is_not_an_answer(searcher):
+    question = "稀土红烧肉怎么做才好吃？"  # one word the corpus has, the rest about cooking
+    lenient = Searcher(searcher.index, searcher.embedder, replace(searcher.options, min_coverage=0.0, min_groups=1))
+    strict = Searcher(searcher.index, searcher.embedder, replace(searcher.options, min_coverage=0.0, min_groups=2))
+    assert lenient.search(question, 3).answered
+    assert not strict.search(question, 3).answered
+    assert strict.search("贝森特说的12到24个月是什么意思？", 3).answered
+
+
+def test_pieces_of_one_chinese_word_count_once(searcher):
+    ranking = searcher.rank("美国国防部", 3)
+    assert len(ranking.groups) > 1  # jieba's search mode yields the word and its parts
+    assert ranking.groups_matched == 1
