@@ -202,3 +202,23 @@ def load_transliteration_characters() -> frozenset[str]:
             return transliteration_characters(handle)
     except (OSError, UnicodeDecodeError) as error:
         raise BridgeError(f"cannot read the CC-CEDICT dictionary {path}: {error}") from None
+
+
+_PINYIN_SYLLABLES_ONLY = re.compile(r"^[a-z]+$")
+
+
+def pinyin_index(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Toneless pinyin, syllables joined ("mayongmao") → the Chinese words that read so (马永茂).
+
+    For Chinese names and places an English question spells in pinyin (Ma Yongmao, Baotou, Huamei).
+    """
+    index: dict[str, list[str]] = {}
+    for word in words:
+        if 2 <= len(word) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in word):
+            index.setdefault(pinyin_of(word), []).append(word)
+    return {key: tuple(found) for key, found in index.items()}
+
+
+def pinyin_key(english_words: list[str]) -> str | None:
+    key = "".join(word.lower() for word in english_words)
+    return key if _PINYIN_SYLLABLES_ONLY.match(key) and len(key) >= 4 else None

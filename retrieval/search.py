@@ -115,10 +115,12 @@ class _CorpusView:
         self.texts = PassageTexts([p.text for p in stored], [max(1, len(p.tokens)) for p in stored])
         self.neighbours = None
         self.names = None
+        self.pinyin: dict[str, tuple[str, ...]] = {}
         if with_names:
-            from retrieval.names import NameMatcher, load_transliteration_characters
+            from retrieval.names import NameMatcher, load_transliteration_characters, pinyin_index
 
             self.names = NameMatcher.from_texts([p.text for p in stored], load_transliteration_characters())
+            self.pinyin = pinyin_index({token for p in stored for token in p.tokens})
 
 
 class Searcher:
@@ -203,8 +205,11 @@ class Searcher:
         words = parsed.words
         taken = [False] * len(words)
         names = self.corpus.names if options.use_names else None
-        # Names the corpus glosses itself come first: they are this corpus's own translations.
+        # Names the corpus glosses itself come first: they are this corpus's own translations;
+        # then Chinese names spelled in pinyin (Ma Yongmao → 马永茂), capitalised words only.
         if names is not None:
+            from retrieval.names import pinyin_key
+
             start = 0
             while start < len(words):
                 for length in range(min(4, len(words) - start), 0, -1):
@@ -212,6 +217,9 @@ class Searcher:
                     if length == 1 and (span[0].lower() in STOPWORDS_EN or start not in parsed.capitalised):
                         continue
                     forms = names.glossed_forms(" ".join(span))
+                    if not forms and all(start + i in parsed.capitalised for i in range(length)):
+                        key = pinyin_key(span)
+                        forms = self.corpus.pinyin.get(key, ()) if key else ()
                     if forms:
                         groups.append(self._group(" ".join(span), [*forms, *span], "name"))
                         covered_tokens.update(w.lower() for w in span)

@@ -264,6 +264,7 @@ def build_default_model(options: BuildOptions | None = None, *, force: bool = Fa
     from sentence_transformers import SentenceTransformer
 
     teacher = SentenceTransformer(resolve_model_path(DEFAULT_TEACHER_MODEL), device="cpu")
+    teacher.max_seq_length = 48  # words and short glosses: nothing longer is embedded, so pad less
     with cedict_path().open(encoding="utf-8") as handle:
         dictionary = read_dictionary(handle, (options or BuildOptions()).max_senses)
     temporary = target.with_name(f".tmp-{target.name}-{os.getpid()}")

@@ -44,3 +44,12 @@ def test_transliteration_characters_come_from_foreign_name_entries():
     chars = transliteration_characters(lines, min_count=1)
     assert {"唐", "纳", "川", "普", "拜", "登"} <= chars
     assert "稀" not in chars
+
+
+def test_chinese_names_spelled_in_pinyin():
+    from retrieval.names import pinyin_index, pinyin_key
+
+    index = pinyin_index(["马永茂", "华美", "稀土", "a1"])
+    assert index[pinyin_key(["Ma", "Yongmao"])] == ("马永茂",)
+    assert index[pinyin_key(["Huamei"])] == ("华美",)
+    assert pinyin_key(["MP-1"]) is None
