@@ -30,6 +30,7 @@ _NOT_A_SENSE = re.compile(r"^(?:cl:|variant of|old variant|see |see also|abbr\.|
                           r"japanese variant|taiwan pr\.|erhua variant|\(?old\)? )")
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:[.'’-][a-z0-9]+)*")
 _ENGLISH_WORD_ANY_CASE = re.compile(r"[A-Za-z0-9]+(?:[.'’-][A-Za-z0-9]+)*\.?")
+_LIFESPAN = re.compile(r"\(\s*(?:c\.\s*|born\s+)?\d{3,4}")
 _HAS_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -68,7 +69,9 @@ def _keys_of_sense(sense: str) -> list[str]:
     if key is None:
         return []
     name = _PARENTHESES.sub(" ", sense).split(",")[0].split()
-    if 2 <= len(name) <= 3 and all(part[:1].isupper() and part[1:].islower() for part in name):
+    # Only people (CC-CEDICT gives their years: "Donald Trump (1946–)"); "ZF Group" is no Mr Group.
+    if (_LIFESPAN.search(sense) and 2 <= len(name) <= 3
+            and all(part[:1].isupper() and part[1:].islower() for part in name)):
         return [key, name[-1].lower()]
     return [key]
 
