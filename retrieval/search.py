@@ -221,7 +221,7 @@ class Searcher:
                         key = pinyin_key(span)
                         forms = self.corpus.pinyin.get(key, ()) if key else ()
                     if forms:
-                        groups.append(self._group(" ".join(span), [*forms, *span], "name"))
+                        groups.append(self._group(" ".join(span), [*forms, *(w.lower() for w in span)], "name"))
                         covered_tokens.update(w.lower() for w in span)
                         taken[start:start + length] = [True] * length
                         start += length
