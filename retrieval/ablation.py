@@ -26,7 +26,7 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- two-group abstain rule", {"min_groups": 1}),
     ("- dense (lexical only)", {"use_dense": False}),
     ("- lexical (dense only)", {"use_lexical": False}),
-    ("dense only, never abstain", {"use_lexical": False, "min_coverage": 0.0}),
+    ("dense only, never abstain", {"use_lexical": False, "min_coverage": 0.0, "min_groups": 0}),
     ("none (plain BM25+dense)", {"use_bridge": False, "use_names": False, "use_numbers": False,
                                  "use_phrases": False, "use_neighbours": False}),
 )
