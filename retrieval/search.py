@@ -1,12 +1,21 @@
 """Query → ranked, de-duplicated passages (or an honest 'nothing answers this').
 
-Lexical (BM25 over jieba tokens) and dense (FAISS inner product on unit vectors) candidates are
-fused, either by a weighted blend of scores or by reciprocal rank fusion, as the settings say.
-The evaluation script measures both; see the README.
+A question is analysed into *groups*: one per thing the question asks about (a Chinese word, an
+English word or phrase, a name, a quantity). A group holds alternative terms, any one of which
+in a passage counts: for an English question, "rare earth" becomes the group {稀土}, "Bessent"
+the group {bessent, 贝森特}, "12–24 months" the group {12到24个月, 12–24个月, …}. Index tokens are
+scored from the BM25 postings; other terms by substring over the passage text (retrieval.phrases).
+A passage's lexical score sums, over groups, its best alternative's score.
+
+Lexical and dense (FAISS inner product on unit vectors) candidates are fused, either by a weighted
+blend of scores or by reciprocal rank fusion, as the settings say. The answer is withheld when
+the best passages cover too little of the question's groups (IDF-weighted).
 """
 
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -15,14 +24,29 @@ from retrieval.config import Settings
 from retrieval.embedding import Embedder
 from retrieval.index import LoadedIndex, StoredPassage
 from retrieval.records import Hit, SearchResult
-from retrieval.text import tokenize
+from retrieval.text import STOPWORDS_EN, tokenize
 
 CANDIDATES_PER_SIDE = 100
+# A nearest-neighbour stand-in for an untranslatable word counts for less than a dictionary translation.
+NEIGHBOUR_WEIGHT = 0.5
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 @dataclass(frozen=True)
 class QueryTerm:
-    term: str  # normalised, as in the lexical index
+    term: str  # normalised, as in the lexical index or as a substring of the passage's normalised text
+    weight: float = 1.0
+    phrase: bool = False  # matched as a substring of the passage text, not as an index token
+
+
+@dataclass(frozen=True)
+class QueryGroup:
+    """One thing the question asks about, and the terms any one of which a passage may use for it."""
+
+    source: str  # the question's own words for it
+    terms: tuple[QueryTerm, ...]
+    kind: str = "token"  # token | bridge | name | number | neighbour
     weight: float = 1.0
 
 
@@ -31,21 +55,36 @@ class RankingOptions:
     fusion: str = "weighted"
     dense_weight: float = 0.2
     rrf_k: int = 60
-    min_coverage: float = 0.35
+    min_coverage: float = 0.2
+    min_groups: int = 2
     use_dense: bool = True
     use_lexical: bool = True
+    use_bridge: bool = True
+    use_names: bool = True
+    use_numbers: bool = True
+    use_phrases: bool = True
+    use_neighbours: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RankingOptions:
         return cls(fusion=settings.fusion, dense_weight=settings.dense_weight, rrf_k=settings.rrf_k,
-                   min_coverage=settings.min_coverage)
+                   min_coverage=settings.min_coverage, min_groups=settings.min_groups,
+                   use_dense=settings.use_dense,
+                   use_lexical=settings.use_lexical, use_bridge=settings.use_bridge,
+                   use_names=settings.use_names, use_numbers=settings.use_numbers,
+                   use_phrases=settings.use_phrases, use_neighbours=settings.use_neighbours)
 
 
 def analyse_query(query: str) -> list[QueryTerm]:
+    """The question's own tokens (no cross-lingual terms: those need the index; see Searcher.analyse)."""
     seen: dict[str, QueryTerm] = {}
     for token in tokenize(query):
         seen.setdefault(token, QueryTerm(token))
     return list(seen.values())
+
+
+def is_mostly_english(query: str) -> bool:
+    return len(_LATIN.findall(query)) > 2 * len(_HAN.findall(query))
 
 
 @dataclass(frozen=True)
@@ -56,25 +95,207 @@ class _Scored:
     fused: float
 
 
+@dataclass(frozen=True)
+class Ranking:
+    groups: list[QueryGroup]
+    scored: list[_Scored]
+    stored: list[StoredPassage]
+    coverage: float  # best share of the question's groups among the top 3 passages
+    dense_top: float  # the best dense similarity of any passage
+    groups_matched: int = 0  # most distinct question groups one of the top 3 passages speaks to
+
+
+class _CorpusView:
+    """What query analysis needs to know about the whole corpus, built once per loaded index."""
+
+    def __init__(self, index: LoadedIndex, with_names: bool):
+        from retrieval.phrases import PassageTexts
+
+        stored = index.passages(list(range(index.num_passages)))
+        self.texts = PassageTexts([p.text for p in stored], [max(1, len(p.tokens)) for p in stored])
+        self.neighbours = None
+        self.names = None
+        self.pinyin: dict[str, tuple[str, ...]] = {}
+        if with_names:
+            from retrieval.names import NameMatcher, load_transliteration_characters, pinyin_index
+
+            self.names = NameMatcher.from_texts([p.text for p in stored], load_transliteration_characters())
+            self.pinyin = pinyin_index({token for p in stored for token in p.tokens})
+
+
 class Searcher:
     def __init__(self, index: LoadedIndex, embedder: Embedder, options: RankingOptions | None = None):
         index.check_model(embedder.name, embedder.dim)
         self.index = index
         self.embedder = embedder
         self.options = options or RankingOptions()
+        self._corpus: _CorpusView | None = None
+        self._corpus_lock = threading.Lock()
+
+    @property
+    def neighbours(self):
+        """The static model's nearest corpus words for English words (None for other models)."""
+        corpus = self.corpus
+        with self._corpus_lock:
+            if corpus.neighbours is None:
+                from retrieval.neighbours import TokenNeighbours
+
+                model = getattr(self.embedder, "model", None)
+                found = TokenNeighbours.from_model(model, lambda t: self.index.lexical.postings(t) is not None) \
+                    if model is not None else None
+                corpus.neighbours = found or False
+            return corpus.neighbours or None
+
+    @property
+    def corpus(self) -> _CorpusView:
+        with self._corpus_lock:
+            if self._corpus is None:
+                self._corpus = _CorpusView(self.index, with_names=self.options.use_names)
+            return self._corpus
+
+    # -- query analysis ---------------------------------------------------------------------------
+
+    def _in_corpus(self, term: str) -> QueryTerm | None:
+        """The term as the index can match it: an index token, else a substring; None if absent."""
+        if self.index.lexical.postings(term) is not None:
+            return QueryTerm(term)
+        # Only Chinese is matched inside running text: a Latin "us" would match inside "business",
+        # and a lone Chinese character inside any word that contains it.
+        if (self.options.use_phrases and len(term) > 1 and _HAN.search(term)
+                and len(self.corpus.texts.find(term).rows)):
+            return QueryTerm(term, phrase=True)
+        return None
+
+    def _in_corpus_all(self, candidates: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        return tuple(c for c in candidates if self._in_corpus(c) is not None)
+
+    def _group(self, source: str, candidates: list[str], kind: str) -> QueryGroup:
+        found = [term for term in (self._in_corpus(c) for c in dict.fromkeys(candidates)) if term is not None]
+        return QueryGroup(source, tuple(found), kind)
+
+    def analyse(self, query: str) -> list[QueryGroup]:
+        """The question's groups: its own tokens, plus (for English) bridged, named and numeric ones."""
+        options = self.options
+        groups: list[QueryGroup] = []
+        covered_tokens: set[str] = set()
+        if is_mostly_english(query) and (options.use_bridge or options.use_names or options.use_numbers):
+            groups += self._english_groups(query, covered_tokens)
+        for token in dict.fromkeys(tokenize(query)):
+            if token in covered_tokens:
+                continue
+            candidates = [token]
+            groups.append(self._group(token, candidates, "token"))
+        return groups
+
+    def _english_groups(self, query: str, covered_tokens: set[str]) -> list[QueryGroup]:
+        from retrieval.bridge import english_words, load_bridge
+
+        options = self.options
+        groups: list[QueryGroup] = []
+        if options.use_numbers:
+            from retrieval.numbers import number_phrases
+
+            for number in number_phrases(query):
+                digits = re.findall(r"\d+", number.english)
+                groups.append(self._group(number.english, [*number.chinese, *digits], "number"))
+                covered_tokens.update([*digits, *tokenize(number.english)])
+                # the quantity is now one group: its words are not looked up again one by one
+                query = query.replace(number.english, " ")
+        parsed = english_words(query)
+        words = parsed.words
+        taken = [False] * len(words)
+        names = self.corpus.names if options.use_names else None
+        # Names the corpus glosses itself come first: they are this corpus's own translations;
+        # then Chinese names spelled in pinyin (Ma Yongmao → 马永茂), capitalised words only.
+        if names is not None:
+            from retrieval.names import pinyin_key
+
+            start = 0
+            while start < len(words):
+                for length in range(min(4, len(words) - start), 0, -1):
+                    span = words[start:start + length]
+                    if length == 1 and (span[0].lower() in STOPWORDS_EN or start not in parsed.capitalised):
+                        continue
+                    forms = names.glossed_forms(" ".join(span))
+                    if not forms and all(start + i in parsed.capitalised for i in range(length)):
+                        key = pinyin_key(span)
+                        forms = self.corpus.pinyin.get(key, ()) if key else ()
+                    if forms:
+                        groups.append(self._group(" ".join(span), [*forms, *(w.lower() for w in span)], "name"))
+                        covered_tokens.update(w.lower() for w in span)
+                        taken[start:start + length] = [True] * length
+                        start += length
+                        break
+                else:
+                    start += 1
+        if options.use_bridge:
+            bridge = load_bridge()
+            for run_start, run in _untaken_runs(words, taken):
+                acronyms = frozenset(i - run_start for i in parsed.acronyms if run_start <= i < run_start + len(run))
+                for phrase in bridge.translate(run, acronyms, keep=self._in_corpus_all):
+                    span = run[phrase.start:phrase.end]
+                    groups.append(self._group(phrase.english, [*phrase.chinese, *(w.lower() for w in span)],
+                                              "bridge"))
+                    covered_tokens.update(w.lower() for w in span)
+                    for i in range(phrase.start, phrase.end):
+                        taken[run_start + i] = True
+        neighbours = self.neighbours if options.use_neighbours else None
+        if neighbours is not None:
+            for i, word in enumerate(words):
+                if taken[i] or word.lower() in STOPWORDS_EN or not word.isalpha():
+                    continue
+                near = neighbours.nearest(word)
+                if near:
+                    group = self._group(word, [*near, word.lower()], "neighbour")
+                    groups.append(replace(group, terms=tuple(replace(t, weight=NEIGHBOUR_WEIGHT)
+                                                            if t.term in near else t for t in group.terms)))
+                    covered_tokens.add(word.lower())
+                    taken[i] = True
+        if names is not None:
+            for i, word in enumerate(words):
+                if (taken[i] or i not in parsed.capitalised or word.lower() in STOPWORDS_EN
+                        or self._in_corpus(word.lower()) is not None
+                        or (options.use_bridge and load_bridge().lookup([word]))):
+                    # a name the corpus writes in Latin letters (Noveon) is matched as it is; a word
+                    # the dictionary knows (Mount, Chinese) is no transliterated name
+                    continue
+                sounds = names.sounds_like(word)
+                if sounds:
+                    groups.append(self._group(word, [*sounds, word.lower()], "name"))
+                    covered_tokens.add(word.lower())
+        return groups
 
     # -- the two sides ------------------------------------------------------------------------
 
-    def lexical_scores(self, terms: list[QueryTerm], limit: int = CANDIDATES_PER_SIDE) -> dict[int, float]:
-        """BM25 scores of the `limit` best passages (row → score), summed over the weighted terms."""
-        found = [(term, self.index.lexical.postings(term.term)) for term in terms]
-        found = [(term, postings) for term, postings in found if postings is not None and len(postings.rows)]
-        if not found:
+    def _term_matches(self, term: QueryTerm) -> tuple[np.ndarray, np.ndarray] | None:
+        if term.phrase:
+            found = self.corpus.texts.find(term.term)
+            return (found.rows, found.scores) if len(found.rows) else None
+        postings = self.index.lexical.postings(term.term)
+        return (postings.rows, postings.scores) if postings is not None and len(postings.rows) else None
+
+    def lexical_scores(self, groups: list[QueryGroup] | list[QueryTerm],
+                       limit: int = CANDIDATES_PER_SIDE) -> dict[int, float]:
+        """BM25 scores of the `limit` best passages (row → score): per group its best term, summed."""
+        groups = [g if isinstance(g, QueryGroup) else QueryGroup(g.term, (g,)) for g in groups]
+        row_parts, score_parts = [], []
+        for group in groups:
+            matches = [(m, t) for m, t in ((self._term_matches(t), t) for t in group.terms) if m is not None]
+            if not matches:
+                continue
+            rows = np.concatenate([m[0] for m, _ in matches])
+            scores = np.concatenate([m[1] * t.weight for m, t in matches])
+            if len(matches) > 1:  # the group's best alternative per passage, not their sum
+                order = np.lexsort((-scores, rows))
+                rows, scores = rows[order], scores[order]
+                first = np.concatenate(([True], rows[1:] != rows[:-1]))
+                rows, scores = rows[first], scores[first]
+            row_parts.append(rows)
+            score_parts.append(scores * group.weight)
+        if not row_parts:
             return {}
-        rows = np.concatenate([postings.rows for _, postings in found])
-        weighted = np.concatenate([postings.scores * term.weight for term, postings in found])
-        unique_rows, inverse = np.unique(rows, return_inverse=True)
-        totals = np.bincount(inverse, weights=weighted).astype(np.float32)
+        unique_rows, inverse = np.unique(np.concatenate(row_parts), return_inverse=True)
+        totals = np.bincount(inverse, weights=np.concatenate(score_parts)).astype(np.float32)
         if len(totals) > limit:
             best = np.argpartition(-totals, limit - 1)[:limit]
             unique_rows, totals = unique_rows[best], totals[best]
@@ -121,21 +342,34 @@ class Searcher:
         postings = self.index.lexical.postings(term)
         return postings.idf if postings is not None else self.index.lexical.unseen_idf()
 
-    def coverage(self, terms: list[QueryTerm], passage: StoredPassage) -> float:
-        """Share of the question's informative terms (IDF-weighted) that the passage contains."""
-        if not terms:
+    def _group_idf(self, group: QueryGroup) -> float:
+        """How informative the group is: its commonest alternative's IDF (unseen: the rarest possible)."""
+        idfs = [self.corpus.texts.find(t.term).idf if t.phrase else self.term_idf(t.term) for t in group.terms]
+        return min(idfs) if idfs else self.index.lexical.unseen_idf()
+
+    def _present(self, term: QueryTerm, passage: StoredPassage, tokens: set[str]) -> bool:
+        return self.corpus.texts.contains(passage.row, term.term) if term.phrase else term.term in tokens
+
+    def coverage(self, groups: list[QueryGroup] | list[QueryTerm], passage: StoredPassage) -> float:
+        """Share of the question's groups (IDF-weighted) that the passage speaks to."""
+        groups = [g if isinstance(g, QueryGroup) else QueryGroup(g.term, (g,)) for g in groups]
+        if not groups:
             return 0.0
         tokens = set(passage.tokens)
-        weights = [(self.term_idf(t.term) * t.weight, t.term in tokens) for t in terms]
+        # A group counts as much as the strongest of its terms the passage has (a stand-in: less).
+        weights = [(self._group_idf(g) * g.weight,
+                    max((t.weight for t in g.terms if self._present(t, passage, tokens)), default=0.0))
+                   for g in groups]
         total = sum(weight for weight, _ in weights)
-        return sum(weight for weight, present in weights if present) / total if total else 0.0
+        return sum(weight * min(credit, 1.0) for weight, credit in weights) / total if total else 0.0
 
     # -- the whole query ----------------------------------------------------------------------
 
-    def search(self, query: str, top_k: int = 5) -> SearchResult:
-        terms = analyse_query(query)
+    def rank(self, query: str, top_k: int = 5) -> Ranking:
+        """The best `top_k` passages before the abstain decision, with what that decision uses."""
+        groups = self.analyse(query)
         options = self.options
-        lexical = self.lexical_scores(terms) if options.use_lexical else {}
+        lexical = self.lexical_scores(groups) if options.use_lexical else {}
         query_vector, dense = (self.dense_scores(query, CANDIDATES_PER_SIDE) if options.use_dense
                                else (None, {}))
         if not options.use_dense:
@@ -144,17 +378,48 @@ class Searcher:
             options = replace(options, dense_weight=1.0)
         scored = self._fuse(lexical, dense, query_vector, options)[: max(top_k, 1)]
         stored = self.index.passages([s.row for s in scored])
-        if not stored:
-            return SearchResult(query, False, ())
-        best_coverage = max(self.coverage(terms, passage) for passage in stored[:3])
-        if best_coverage < options.min_coverage:
+        coverage = max((self.coverage(groups, passage) for passage in stored[:3]), default=0.0)
+        matched = max((self.groups_matched(groups, passage) for passage in stored[:3]), default=0)
+        return Ranking(groups, scored, stored, coverage, max(dense.values(), default=0.0), matched)
+
+    def groups_matched(self, groups: list[QueryGroup], passage: StoredPassage) -> int:
+        """How many distinct things the question asks about the passage speaks to.
+
+        Pieces of one Chinese word (国防, 国防部, 美国国防部 all from 美国国防部) count once.
+        """
+        tokens = set(passage.tokens)
+        sources = [g.source for g in groups if any(self._present(t, passage, tokens) for t in g.terms)]
+        return sum(1 for source in sources if not any(source != other and source in other for other in sources))
+
+    def search(self, query: str, top_k: int = 5) -> SearchResult:
+        ranking = self.rank(query, top_k)
+        groups, scored, stored = ranking.groups, ranking.scored, ranking.stored
+        # A real answer speaks to enough of the question, and to more than one thing it asks about:
+        # at corpus scale some passage always shares one word with an unrelated question.
+        distinct = len({g.source for g in groups if not any(g.source != o.source and g.source in o.source
+                                                             for o in groups)})
+        if (not stored or ranking.coverage < self.options.min_coverage
+                or ranking.groups_matched < min(self.options.min_groups, distinct)):
             return SearchResult(query, False, ())
         hits = []
         for score, passage in zip(scored, stored, strict=True):
             tokens = set(passage.tokens)
+            matched = [t.term for g in groups for t in g.terms if self._present(t, passage, tokens)]
             hits.append(Hit(
                 passage_id=passage.passage_id, article_id=passage.article_id, text=passage.text,
                 title=passage.title, date=passage.date, url=passage.url, score=score.fused,
-                matched_terms=tuple(t.term for t in terms if t.term in tokens),
+                matched_terms=tuple(dict.fromkeys(matched)),
             ))
         return SearchResult(query, True, tuple(hits[:top_k]))
+
+
+def _untaken_runs(words: list[str], taken: list[bool]) -> list[tuple[int, list[str]]]:
+    """Maximal runs of words not yet claimed by a name, with where each run starts."""
+    runs, start = [], None
+    for i, is_taken in enumerate([*taken, True]):
+        if not is_taken and start is None:
+            start = i
+        elif is_taken and start is not None:
+            runs.append((start, words[start:i]))
+            start = None
+    return runs

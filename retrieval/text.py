@@ -59,6 +59,12 @@ def _init_jieba() -> None:
         tokenizer.initialized = True
 
 
+def jieba_frequencies() -> dict[str, int]:
+    """jieba's dictionary word counts (word → frequency in its source corpus)."""
+    _init_jieba()
+    return {word: count for word, count in jieba.dt.FREQ.items() if count > 0}
+
+
 def fold_width(text: str) -> str:
     """Full-width digits, letters and punctuation to ASCII; other compatibility forms unified."""
     return unicodedata.normalize("NFKC", text)

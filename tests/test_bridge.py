@@ -1,0 +1,85 @@
+"""The English→Chinese dictionary bridge, on a tiny hand-made CC-CEDICT."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.bridge import Bridge, BridgeError, english_variants, english_words, parse_cedict_line, sense_key
+
+TINY_CEDICT = """\
+# CC-CEDICT (tiny)
+稀土 稀土 [xi1 tu3] /rare earth (chemistry)/
+稀有 稀有 [xi1 you3] /rare/uncommon/
+土 土 [tu3] /earth/dust/
+磁鐵 磁铁 [ci2 tie3] /magnet/
+出口 出口 [chu1 kou3] /an exit/CL:個|个[ge4]/to export/
+美國 美国 [Mei3 guo2] /United States; USA; US/
+我們 我们 [wo3 men5] /we; us; ourselves/
+行政命令 行政命令 [xing2 zheng4 ming4 ling4] /executive order/
+行政 行政 [xing2 zheng4] /administrative; executive/
+命令 命令 [ming4 ling4] /order; command/
+特朗普 特朗普 [Te4 lang3 pu3] /Donald Trump (1946–), American businessman/
+不是一行 broken line without brackets
+"""
+
+
+@pytest.fixture(scope="module")
+def bridge() -> Bridge:
+    return Bridge.from_lines(TINY_CEDICT.splitlines())
+
+
+def test_parse_line_gives_simplified_headword_and_senses():
+    assert parse_cedict_line("磁鐵 磁铁 [ci2 tie3] /magnet/") == ("磁铁", ["magnet"])
+    assert parse_cedict_line("# comment") is None
+    assert parse_cedict_line("garbage") is None
+
+
+def test_sense_keys_drop_fillers_and_notes():
+    assert sense_key("to export") == "export"
+    assert sense_key("rare earth (chemistry)") == "rare earth"
+    assert sense_key("CL:個|个[ge4]") is None
+    assert sense_key("US") == "US"  # acronyms keep their capitals
+
+
+def test_phrases_win_over_their_words(bridge):
+    words = english_words("How many rare earth magnets?")
+    phrases = bridge.translate(words.words, words.acronyms)
+    assert [(p.english, p.chinese) for p in phrases] == [("rare earth", ("稀土",)), ("magnets", ("磁铁",))]
+
+
+def test_inflected_words_find_their_plain_form(bridge):
+    assert "magnet" in english_variants("magnets")
+    assert bridge.lookup(["exports"]) == ("出口",)
+
+
+def test_acronym_us_is_the_country_not_the_pronoun(bridge):
+    words = english_words("exports to the US")
+    phrases = bridge.translate(words.words, words.acronyms)
+    assert ("US", ("美国",)) in [(p.english, p.chinese) for p in phrases]
+    lower = english_words("tell us")
+    assert bridge.translate(lower.words, lower.acronyms) == []  # "us" the stopword is not looked up
+
+
+def test_a_phrase_the_corpus_does_not_use_gives_way_to_its_words(bridge):
+    words = english_words("executive order").words
+    assert [p.chinese for p in bridge.translate(words)] == [("行政命令",)]
+    in_corpus = {"行政", "命令"}
+    narrowed = bridge.translate(words, keep=lambda found: tuple(w for w in found if w in in_corpus))
+    assert [p.chinese for p in narrowed] == [("行政",), ("命令",)]
+
+
+def test_a_full_name_sense_also_answers_to_the_surname(bridge):
+    assert bridge.lookup(["trump"]) == ("特朗普",)
+    assert bridge.lookup(["donald", "trump"]) == ("特朗普",)
+
+
+def test_unreadable_dictionary_is_named(tmp_path):
+    with pytest.raises(BridgeError, match=r"missing\.txt"):
+        Bridge.from_file(tmp_path / "missing.txt")
+
+
+def test_late_senses_of_single_characters_are_not_trusted():
+    bridge = Bridge.from_lines(["本 本 [ben3] /root/origin/capital/", "家 家 [jia1] /home/family/",
+                                "首都 首都 [shou3 du1] /capital (city)/", "資本 资本 [zi1 ben3] /capital (economics)/"])
+    assert bridge.lookup(["home"]) == ("家",)
+    assert set(bridge.lookup(["capital"])) == {"首都", "资本"}  # not 本, whose third sense it is

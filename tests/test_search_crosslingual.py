@@ -1,0 +1,98 @@
+"""English and Traditional-Chinese questions against the Simplified seeds (tiny model, real dictionary)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from retrieval.config import ConfigError, load_settings
+from retrieval.search import RankingOptions, Searcher
+from retrieval.service import open_searcher
+from retrieval.text import find_term_spans, normalize
+
+
+@pytest.fixture(scope="module")
+def searcher(seed_index) -> Searcher:
+    return open_searcher(seed_index)
+
+
+def lexical_only(searcher: Searcher, **changes) -> Searcher:
+    return Searcher(searcher.index, searcher.embedder, replace(searcher.options, use_dense=False, **changes))
+
+
+def test_english_words_become_the_chinese_terms_the_corpus_uses(searcher):
+    groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse("How many rare earth magnets?")}
+    assert "稀土" in groups["rare earth"]
+    assert "磁铁" in groups["magnets"]
+
+
+QUESTION = "How many days of domestic consumption can Japan's rare metal reserves cover?"
+
+
+def test_english_question_finds_the_chinese_passage(searcher):
+    result = lexical_only(searcher).search(QUESTION, 3)
+    assert result.answered
+    assert "60天的国内消费量" in result.hits[0].text
+    assert {"日本", "稀有", "金属", "储备"} <= set(result.hits[0].matched_terms)
+
+
+def test_without_the_bridge_english_finds_nothing_chinese(searcher):
+    off = lexical_only(searcher, use_bridge=False, use_names=False, use_numbers=False)
+    result = off.search(QUESTION, 3)
+    assert not any("60天的国内消费量" in hit.text for hit in result.hits)
+
+
+def test_glossed_name_and_sound_alike_name(searcher):
+    groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse("What did Jamieson Greer say?")}
+    assert "格里尔" in groups["jamieson greer"]
+    bessent = {g.source: [t.term for t in g.terms] for g in searcher.analyse("What did Bessent say?")}
+    assert "贝森特" in bessent["bessent"]
+
+
+def test_numbers_meet_their_chinese_forms(searcher):
+    groups = {g.kind: [t.term for t in g.terms] for g in searcher.analyse("What is the 12–24 month timeline?")}
+    assert "12到24个月" in groups["number"]
+
+
+def test_matched_terms_mark_the_chinese_words_in_the_passage(searcher):
+    result = lexical_only(searcher).search("Bessent rare earth leverage 12–24 months", 3)
+    assert result.answered
+    hit = result.hits[0]
+    assert "贝森特" in hit.matched_terms or "稀土" in hit.matched_terms
+    for term in hit.matched_terms:
+        assert term.replace(" ", "") in normalize(hit.text).replace(" ", "")
+    assert find_term_spans(hit.text, [t for t in hit.matched_terms if not t.isascii()])
+
+
+def test_traditional_question_finds_simplified_passage(searcher):
+    result = lexical_only(searcher).search("貝森特說中共在稀土上的籌碼最多能持續多久？", 3)
+    assert result.answered
+    assert any("12到24个月" in hit.text for hit in result.hits)
+
+
+def test_off_topic_english_question_is_abstained(searcher):
+    assert not searcher.search("Who won the 2022 FIFA World Cup final?", 3).answered
+
+
+def test_component_switches_come_from_settings():
+    settings = load_settings({"NEWSQA_BRIDGE": "0", "NEWSQA_DENSE": "off"}, config_file=None)
+    options = RankingOptions.from_settings(settings)
+    assert options.use_bridge is False and options.use_dense is False and options.use_names is True
+    with pytest.raises(ConfigError, match="NEWSQA_NAMES"):
+        load_settings({"NEWSQA_NAMES": "maybe"})
+
+
+def test_one_shared_word_is_not_an_answer(searcher):
+    question = "稀土红烧肉怎么做才好吃？"  # one word the corpus has, the rest about cooking
+    lenient = Searcher(searcher.index, searcher.embedder, replace(searcher.options, min_coverage=0.0, min_groups=1))
+    strict = Searcher(searcher.index, searcher.embedder, replace(searcher.options, min_coverage=0.0, min_groups=2))
+    assert lenient.search(question, 3).answered
+    assert not strict.search(question, 3).answered
+    assert strict.search("贝森特说的12到24个月是什么意思？", 3).answered
+
+
+def test_pieces_of_one_chinese_word_count_once(searcher):
+    ranking = searcher.rank("美国国防部", 3)
+    assert len(ranking.groups) > 1  # jieba's search mode yields the word and its parts
+    assert ranking.groups_matched == 1

@@ -1,0 +1,38 @@
+"""Numbers, dates and units of English questions in the forms Chinese news writes them."""
+
+from __future__ import annotations
+
+from retrieval.numbers import chinese_amounts, number_phrases
+
+
+def forms(question: str) -> set[str]:
+    return {form for phrase in number_phrases(question) for form in phrase.chinese}
+
+
+def test_ranges_of_months():
+    assert {"12到24个月", "12–24个月"} <= forms("What is the 12–24 month timeline?")
+    assert "12到24个月" in forms("within 12 to 24 months")
+
+
+def test_months_by_name_only_where_they_are_dates():
+    assert "7月" in forms("How much was exported in July?")
+    assert "2020年7月" in forms("exports in July 2020")
+    assert forms("It may rise") == set()  # "may" the verb is no month
+
+
+def test_money_in_chinese_units():
+    assert "4亿美元" in forms("How much: 400 million dollars?")
+    assert "4亿美元" in forms("a $400 million investment")
+    assert chinese_amounts(1.5e12)[:2] == ["1.5兆", "1.5万亿"]
+    assert chinese_amounts(40000) == ["4万", "40000"]
+
+
+def test_bare_years_and_units():
+    assert "2020年" in forms("What happened in 2020?")
+    assert "60天" in forms("enough for 60 days")
+    assert "619吨" in forms("619 tons")
+
+
+def test_spelled_out_numbers_before_a_unit():
+    assert {"2年", "两年"} <= forms("within two years")
+    assert forms("one of the biggest") == set()  # "one" without a unit is no quantity
