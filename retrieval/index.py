@@ -261,7 +261,7 @@ def build_index(
             write_version(temporary, entries, rows, embeddings, tokens, embedder.name, version, spec)
             final = index_dir / "versions" / version
             os.replace(temporary, final)
-            _point_current_at(index_dir, version)
+            point_current_at(index_dir, version)
         except BaseException:
             shutil.rmtree(temporary, ignore_errors=True)
             raise
@@ -335,7 +335,7 @@ def write_version(directory: Path, entries: list[ArticleEntry], rows: list[Passa
                 os.fsync(handle.fileno())
 
 
-def _point_current_at(index_dir: Path, version: str) -> None:
+def point_current_at(index_dir: Path, version: str) -> None:
     pointer = index_dir / f".CURRENT.{uuid.uuid4().hex[:6]}"
     pointer.write_text(version + "\n", encoding="utf-8")
     with open(pointer, "rb") as handle:
