@@ -161,7 +161,13 @@ def child_embed_probe(args: dict) -> dict:
     started, cpu_started = time.perf_counter(), time.process_time()
     embedder.encode(texts[32:], batch_size=args["batch"])
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    singles = []  # a query is one short text: its latency matters as much as batch throughput
+    for text in texts[:40]:
+        single_started = time.perf_counter()
+        embedder.encode([text[:24]])
+        singles.append(time.perf_counter() - single_started)
     return {"threads": args["threads"], "batch": args["batch"], "first_32_seconds": first,
+            "single_query_p50_ms": 1000 * sorted(singles)[len(singles) // 2],
             "passages": len(texts) - 32, "passages_per_s": (len(texts) - 32) / wall,
             "passages_per_cpu_s": (len(texts) - 32) / cpu}
 
@@ -319,15 +325,18 @@ def embed_probe(work: Path, args: argparse.Namespace, results: dict) -> None:
     say(f"\n== embedding throughput ({len(texts) - 32} held-out passages after a 32-passage warm-up, "
         f"load average {os.getloadavg()[0]:.1f}) ==")
     results["embed_probe"] = []
-    for threads, batch, policy in [(2, 64, None), (1, 64, None), (2, 64, "PASSIVE"), (1, 16, None), (2, 16, "PASSIVE")]:
-        env = {"OMP_WAIT_POLICY": policy} if policy else {}
+    # "" = OpenMP's own default (spin, then sleep), as before retrieval/__init__.py chose PASSIVE.
+    for threads, batch, policy in [(2, 64, ""), (1, 64, ""), (2, 64, "PASSIVE"), (1, 64, "PASSIVE"),
+                                   (2, 16, "PASSIVE")]:
+        env = {"OMP_WAIT_POLICY": policy}
         probe = run_child("embed-probe", {"texts": str(texts_file), "model": args.model, "threads": threads,
                                           "batch": batch}, env=env)
         probe["omp_wait_policy"] = policy or "default"
         results["embed_probe"].append(probe)
         say(f"threads={threads} batch={batch} OMP_WAIT_POLICY={policy or 'default'}: "
             f"{probe['passages_per_s']:.1f} passages/s wall, {probe['passages_per_cpu_s']:.1f} per CPU-second; "
-            f"first 32 passages {probe['first_32_seconds']:.1f} s")
+            f"first 32 passages {probe['first_32_seconds']:.1f} s; one short query p50 "
+            f"{probe['single_query_p50_ms']:.0f} ms")
 
 
 def main(argv: list[str] | None = None) -> int:
