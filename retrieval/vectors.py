@@ -24,10 +24,10 @@ import numpy as np
 VECTORS_FILE = "vectors.faiss"
 EMBEDDINGS_FILE = "embeddings.npy"
 
-# Measured with scripts/bench.py on 2 shared cores: exact search over 100k × 384 float32 rows
-# takes a few milliseconds per query and 150 MB; past a few hundred thousand it dominates both
-# latency and memory. IVF-SQ8 below this is not worth its recall loss.
-FLAT_MAX_VECTORS = 200_000
+# Measured with scripts/bench.py on 2 shared cores: exact search takes 0.6 ms per query over 4.2k
+# rows but 34 ms (p50) over 100k × 384, more than the rest of a query together; it grows linearly.
+# Below ~50k rows (~15 ms) exact search is cheap enough not to trade any recall for speed.
+FLAT_MAX_VECTORS = 50_000
 KINDS = ("flat", "ivf_sq8")
 # k-means wants ~40 points per centroid; more only slows training without helping the lists.
 _TRAIN_POINTS_PER_LIST = 40
