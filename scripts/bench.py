@@ -105,7 +105,23 @@ def child_serve(args: dict) -> dict:
     import numpy as np
 
     np.save(np_path, timings.query_vectors, allow_pickle=False)
-    return {"load_seconds": load_seconds, "serving_peak_rss_mb": serving_rss,
+    sweep = []  # recall and search time of the same IVF lists at other nprobe settings
+    if index.vectors.spec.kind == "ivf_sq8":
+        import faiss
+
+        for nprobe in (8, 16, 32, 64, 128):
+            if nprobe > index.vectors.spec.nlist:
+                break
+            params = faiss.SearchParametersIVF(nprobe=nprobe)
+            seconds = []
+            for vector in timings.query_vectors:
+                started = time.perf_counter()
+                index.vectors.faiss_index.search(vector.reshape(1, -1), 100, params=params)
+                seconds.append(time.perf_counter() - started)
+            _, probed = index.vectors.faiss_index.search(timings.query_vectors, 10, params=params)
+            sweep.append({"nprobe": nprobe, "recall_at_10": recall_at_k(probed, exact),
+                          "search_ms": asdict(Latency.of(f"nprobe={nprobe}", seconds))})
+    return {"load_seconds": load_seconds, "serving_peak_rss_mb": serving_rss, "nprobe_sweep": sweep,
             "vector_index": index.vectors.spec.factory, "nprobe": index.vectors.spec.nprobe,
             "recall_at_10": recall_at_k(found, exact),
             "latency": {name: asdict(Latency.of(name, seconds)) for name, seconds in timings.stages.items()}}
@@ -273,6 +289,9 @@ def bench_scale(scale: str, work: Path, args: argparse.Namespace, results: dict)
         say("  " + Latency(**latency).line())
     say(f"serving: load {serve['load_seconds']:.1f} s, peak RSS {serve['serving_peak_rss_mb']:.0f} MB; "
         f"vector recall@10 vs exact: {serve['recall_at_10']:.3f}")
+    for point in serve["nprobe_sweep"]:
+        say(f"  nprobe {point['nprobe']:>3}: recall@10 {point['recall_at_10']:.3f}, vector search "
+            f"p50 {point['search_ms']['p50']:.2f} ms p95 {point['search_ms']['p95']:.2f} ms")
     sizes = disk_size(live_version_dir(index_dir))
     results[scale]["disk_mb"] = sizes
     say("index on disk: " + ", ".join(f"{name} {size:.1f} MB" for name, size in sorted(sizes.items())))
