@@ -71,9 +71,13 @@ class VectorIndexSpec:
 
 
 def ivf_spec(num_vectors: int) -> VectorIndexSpec:
-    """IVF-SQ8 sized for `num_vectors`: ~sqrt(n) lists (a power of two), 1/32 of them probed."""
+    """IVF-SQ8 sized for `num_vectors`: ~sqrt(n) lists (a power of two), 1/8 of them probed.
+
+    Measured at 1M passages (IVF1024, scripts/bench.py): nprobe 32 → recall@10 0.896, 64 → 0.945,
+    128 → 0.965 at 11.8 ms p50 / 15.5 ms p95 per search; 1/8 is the cheapest setting above 0.95.
+    """
     nlist = 2 ** round(math.log2(max(math.sqrt(max(num_vectors, 1)), 16)))
-    return VectorIndexSpec("ivf_sq8", nlist=nlist, nprobe=max(8, nlist // 32))
+    return VectorIndexSpec("ivf_sq8", nlist=nlist, nprobe=max(8, nlist // 8))
 
 
 def choose_spec(num_vectors: int, flat_max: int = FLAT_MAX_VECTORS) -> VectorIndexSpec:
