@@ -512,6 +512,7 @@ class LoadedIndex:
     def close(self) -> None:
         with self._db_lock:
             self._db.close()
+        self.vectors.close()
 
 
 def load_index(index_dir: Path) -> LoadedIndex:

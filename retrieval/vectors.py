@@ -15,7 +15,7 @@ memory-mapped, for exact scores of candidates that only the lexical side found.
 from __future__ import annotations
 
 import math
-import mmap
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -116,8 +116,14 @@ class VectorIndex:
                                    f"{len(embeddings)} rows: rebuild with scripts/rebuild_index.py --full")
         self.faiss_index = index
         self.spec = spec
-        self.embeddings = embeddings  # memory-mapped float32 rows; read only for the rows asked for
+        self.embeddings = embeddings  # float32 rows, usually memory-mapped (exact checks, reuse)
         self._parameters = faiss.SearchParametersIVF(nprobe=spec.nprobe) if spec.kind == "ivf_sq8" else None
+        # Candidate rows are read with pread, not through the memory map: the kernel maps ~16
+        # cached neighbours around every page fault, and at 1M passages that put ~1.5 GB of
+        # never-used rows into the serving process's RSS (measured with scripts/bench.py).
+        self._rows_file = (open(embeddings.filename, "rb", buffering=0)  # noqa: SIM115 (closed in close())
+                           if isinstance(embeddings, np.memmap) and embeddings.filename else None)
+        self._rows_offset = int(embeddings.offset) if self._rows_file else 0
 
     @property
     def ntotal(self) -> int:
@@ -138,7 +144,18 @@ class VectorIndex:
         """The exact stored vectors of `rows` (works for every index kind, unlike reconstruct)."""
         if not rows:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.asarray(self.embeddings[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
+        if self._rows_file is None:
+            return np.asarray(self.embeddings[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
+        row_bytes = self.dim * 4
+        descriptor = self._rows_file.fileno()
+        data = b"".join(os.pread(descriptor, row_bytes, self._rows_offset + int(row) * row_bytes) for row in rows)
+        if len(data) != row_bytes * len(rows):
+            raise VectorIndexError(f"{self.embeddings.filename}: rows {rows} are past its end")
+        return np.frombuffer(data, dtype=np.float32).reshape(len(rows), self.dim)
+
+    def close(self) -> None:
+        if self._rows_file is not None:
+            self._rows_file.close()
 
 
 def write_vectors(directory: Path, embeddings: np.ndarray, spec: VectorIndexSpec) -> None:
@@ -154,22 +171,12 @@ def spec_from_manifest(manifest: dict, where: str) -> VectorIndexSpec:
     return VectorIndexSpec.from_json(manifest["vector_index"], where)
 
 
-def _advise_random_access(array: np.ndarray) -> None:
-    """Rows are read one by one (candidates' exact scores); without this hint every page fault
-    reads ahead ~32 neighbouring pages, and at 1M passages those pulled ~1.5 GB of never-used rows
-    into the serving process's RSS (scripts/bench.py)."""
-    mapped = getattr(array, "_mmap", None)
-    if mapped is not None and hasattr(mmap, "MADV_RANDOM"):
-        mapped.madvise(mmap.MADV_RANDOM)
-
-
 def load_vectors(directory: Path, spec: VectorIndexSpec) -> VectorIndex:
     try:
         index = faiss.read_index(str(directory / VECTORS_FILE))
         embeddings = np.load(directory / EMBEDDINGS_FILE, mmap_mode="r", allow_pickle=False)
     except (OSError, RuntimeError, ValueError) as error:
         raise VectorIndexError(f"cannot read the vector index in {directory}: {error}") from None
-    _advise_random_access(embeddings)
     if embeddings.ndim != 2 or embeddings.dtype != np.float32:
         raise VectorIndexError(f"{directory / EMBEDDINGS_FILE}: expected a 2-d float32 array, "
                                f"got {embeddings.dtype} with shape {embeddings.shape}")

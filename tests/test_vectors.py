@@ -150,3 +150,11 @@ def test_a_missing_vector_file_is_an_index_error_naming_the_directory(tiny_setti
     (directory / "vectors.faiss").unlink()
     with pytest.raises(IndexError_, match=str(directory)):
         load_index(tiny_settings.index_dir)
+
+
+def test_asking_for_a_row_past_the_end_names_the_file(tmp_path):
+    write_vectors(tmp_path, clustered_unit_vectors(20), VectorIndexSpec("flat"))
+    loaded = load_vectors(tmp_path, VectorIndexSpec("flat"))
+    with pytest.raises(VectorIndexError, match=r"embeddings\.npy.*past its end"):
+        loaded.vectors_for([3, 20])
+    loaded.close()
