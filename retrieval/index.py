@@ -6,8 +6,8 @@ Layout of an index directory:
     versions/<version>/
         manifest.json        format, model name and dimension, counts, build time
         meta.sqlite          articles, passages (text, tokens) and which article holds which passage
-        embeddings.npy       float32 [passages × dim], row i = passage row i (kept for incremental reuse)
-        vectors.faiss        the FAISS index over those rows
+        embeddings.npy       float32 [passages × dim], row i = passage row i (incremental reuse, exact rescoring)
+        vectors.faiss        the FAISS index over those rows; its kind is chosen by scale (retrieval/vectors.py)
         lexical/             bm25s sparse matrices (numpy) and vocabulary (JSON)
     .rebuild.lock            held while a rebuild runs
 
@@ -32,7 +32,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import faiss
 import numpy as np
 from tqdm import tqdm
 
@@ -42,6 +41,15 @@ from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex
 from retrieval.records import Article, Passage
 from retrieval.text import tokenize
+from retrieval.vectors import (
+    VectorIndex,
+    VectorIndexError,
+    VectorIndexSpec,
+    choose_spec,
+    load_vectors,
+    spec_from_manifest,
+    write_vectors,
+)
 
 FORMAT_VERSION = 1
 # Parsed articles and tokens depend on the reading, chunking and text code: when that code changes,
@@ -95,7 +103,12 @@ class BuildReport:
     passages_removed: int = 0
     passages_embedded: int = 0
     duplicate_passages: int = 0  # identical passages found in more than one article, stored once
+    vector_index: str = ""  # the FAISS index kind written (see retrieval/vectors.py)
     seconds: float = 0.0
+    # where the time went: reading + chunking files, embedding, writing the version (SQLite, FAISS, BM25)
+    parse_seconds: float = 0.0
+    embed_seconds: float = 0.0
+    index_seconds: float = 0.0
 
     def summary(self) -> str:
         reasons = {}
@@ -111,7 +124,7 @@ class BuildReport:
 
 
 @dataclass(frozen=True)
-class _ArticleEntry:
+class ArticleEntry:
     """One article file as it goes into a version: its metadata and its passages in order."""
 
     article: Article
@@ -151,11 +164,13 @@ def build_index(
     batch_size: int = 64,
     max_article_bytes: int = 5 * 1024 * 1024,
     on_warning: Callable[[str], None] | None = None,
+    vector_spec: VectorIndexSpec | None = None,
 ) -> BuildReport:
     """Index every article file under `article_dirs` into a new version of `index_dir`.
 
     Incremental unless `full`: files whose bytes are unchanged since the live version are not
     re-read, and passages whose text the live version already embedded are not re-embedded.
+    The vector index kind is chosen by the number of passages unless `vector_spec` is given.
     """
     started = time.perf_counter()
     report = BuildReport()
@@ -172,7 +187,7 @@ def build_index(
                 continue
             files.extend(find_article_files(directory))
 
-        entries: list[_ArticleEntry] = []
+        entries: list[ArticleEntry] = []
         seen_paths: set[str] = set()
         for path in tqdm(files, desc="reading articles", unit="file", disable=not show_progress):
             source_path = path.resolve().as_posix()
@@ -203,7 +218,7 @@ def build_index(
                 report.skipped.append((source_path, "no passages after chunking"))
                 warn(f"skipped {source_path}: no passages after chunking")
                 continue
-            entries.append(_ArticleEntry(outcome.article, file_hash, passages))
+            entries.append(ArticleEntry(outcome.article, file_hash, passages))
             report.articles_read += 1
 
         if not entries:
@@ -240,19 +255,25 @@ def build_index(
                 embeddings[row] = old[0]
                 tokens[row] = old[1] if previous.same_pipeline else None
         report.passages_embedded = len(to_embed)
-        _embed_rows(embedder, rows, to_embed, embeddings, batch_size, show_progress)
         for row, passage in enumerate(rows):
             if tokens[row] is None:
                 tokens[row] = tokenize(passage.text)
+        report.parse_seconds = time.perf_counter() - started
+        embed_started = time.perf_counter()
+        _embed_rows(embedder, rows, to_embed, embeddings, batch_size, show_progress)
+        report.embed_seconds = time.perf_counter() - embed_started
+        index_started = time.perf_counter()
+        spec = vector_spec or choose_spec(len(rows))
+        report.vector_index = spec.factory
 
         version = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         temporary = index_dir / "versions" / f".tmp-{version}"
         temporary.mkdir(parents=True)
         try:
-            _write_version(temporary, entries, rows, embeddings, tokens, embedder, version)
+            write_version(temporary, entries, rows, embeddings, tokens, embedder.name, version, spec)
             final = index_dir / "versions" / version
             os.replace(temporary, final)
-            _point_current_at(index_dir, version)
+            point_current_at(index_dir, version)
         except BaseException:
             shutil.rmtree(temporary, ignore_errors=True)
             raise
@@ -260,6 +281,7 @@ def build_index(
             previous.close()
         _remove_old_versions(index_dir, keep=version)
         report.version = version
+        report.index_seconds = time.perf_counter() - index_started
         report.seconds = time.perf_counter() - started
         return report
 
@@ -275,9 +297,10 @@ def _embed_rows(embedder: Embedder, rows: list[Passage], to_embed: list[int], ou
             bar.update(len(chunk))
 
 
-def _write_version(directory: Path, entries: list[_ArticleEntry], rows: list[Passage],
-                   embeddings: np.ndarray, tokens: list[list[str] | None], embedder: Embedder,
-                   version: str) -> None:
+def write_version(directory: Path, entries: list[ArticleEntry], rows: list[Passage],
+                  embeddings: np.ndarray, tokens: list[list[str] | None], model_name: str,
+                  version: str, spec: VectorIndexSpec) -> None:
+    """Write one complete index version into `directory` (which nobody serves from yet)."""
     with contextlib.closing(sqlite3.connect(directory / "meta.sqlite")) as db:
         db.executescript(
             """
@@ -304,17 +327,15 @@ def _write_version(directory: Path, entries: list[_ArticleEntry], rows: list[Pas
             [(e.article.id, p.position, p.id) for e in entries for p in e.passages],
         )
         db.commit()
-    np.save(directory / "embeddings.npy", embeddings, allow_pickle=False)
-    vectors = faiss.IndexFlatIP(embedder.dim)
-    vectors.add(embeddings)
-    faiss.write_index(vectors, str(directory / "vectors.faiss"))
+    write_vectors(directory, embeddings, spec)
     LexicalIndex.build([list(t or []) for t in tokens]).save(directory / "lexical")
     manifest = {
         "format_version": FORMAT_VERSION,
         "version": version,
-        "model": embedder.name,
-        "dim": embedder.dim,
-        "faiss_index": "IndexFlatIP",
+        "model": model_name,
+        "dim": int(embeddings.shape[1]),
+        "faiss_index": spec.factory,
+        "vector_index": spec.to_json(),
         "pipeline": pipeline_fingerprint(),
         "articles": len(entries),
         "passages": len(rows),
@@ -327,7 +348,7 @@ def _write_version(directory: Path, entries: list[_ArticleEntry], rows: list[Pas
                 os.fsync(handle.fileno())
 
 
-def _point_current_at(index_dir: Path, version: str) -> None:
+def point_current_at(index_dir: Path, version: str) -> None:
     pointer = index_dir / f".CURRENT.{uuid.uuid4().hex[:6]}"
     pointer.write_text(version + "\n", encoding="utf-8")
     with open(pointer, "rb") as handle:
@@ -369,7 +390,7 @@ class _PreviousVersion:
         self._rows = {pid: row for row, pid in self._db.execute("SELECT row, passage_id FROM passages")}
         self.passage_ids = set(self._rows)
 
-    def entry_for(self, source_path: str, file_hash: str) -> _ArticleEntry | None:
+    def entry_for(self, source_path: str, file_hash: str) -> ArticleEntry | None:
         found = self._by_path.get(source_path)
         if found is None or found[1] != file_hash:
             return None
@@ -385,7 +406,7 @@ class _PreviousVersion:
         )
         article = Article(id=article_id, title=title, date=date, url=url, paragraphs=(),
                           source_path=source_path, page_format=page_format)
-        return _ArticleEntry(article, file_hash, passages)
+        return ArticleEntry(article, file_hash, passages)
 
     def lookup(self, passage_id: str) -> tuple[np.ndarray, list[str]] | None:
         row = self._rows.get(passage_id)
@@ -475,7 +496,11 @@ class LoadedIndex:
         self.dim = int(self.manifest["dim"])
         self.num_passages = int(self.manifest["passages"])
         self.num_articles = int(self.manifest["articles"])
-        self.vectors = faiss.read_index(str(directory / "vectors.faiss"))
+        try:
+            self.vectors: VectorIndex = load_vectors(
+                directory, spec_from_manifest(self.manifest, str(directory / "manifest.json")))
+        except VectorIndexError as error:
+            raise IndexError_(str(error)) from None
         self.lexical = LexicalIndex.load(directory / "lexical", self.num_passages)
         self._db = sqlite3.connect(f"file:{directory / 'meta.sqlite'}?mode=ro", uri=True,
                                    check_same_thread=False)
@@ -505,6 +530,7 @@ class LoadedIndex:
     def close(self) -> None:
         with self._db_lock:
             self._db.close()
+        self.vectors.close()
 
 
 def load_index(index_dir: Path) -> LoadedIndex:

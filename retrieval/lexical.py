@@ -43,7 +43,9 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, directory: Path, num_docs: int) -> LexicalIndex:
-        retriever = bm25s.BM25.load(str(directory), allow_pickle=False, mmap=False, load_corpus=False)
+        # Memory-mapped: a query touches only its terms' postings, so serving memory stays small at
+        # millions of passages (measured by scripts/bench.py) instead of holding every score matrix.
+        retriever = bm25s.BM25.load(str(directory), allow_pickle=False, mmap=True, load_corpus=False)
         return cls(retriever, num_docs)
 
     def unseen_idf(self) -> float:

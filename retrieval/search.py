@@ -315,7 +315,7 @@ class Searcher:
         if query_vector is not None:
             missing = [row for row in candidates if row not in dense]
             if missing:
-                vectors = np.vstack([self.index.vectors.reconstruct(int(row)) for row in missing])
+                vectors = self.index.vectors.vectors_for(missing)
                 dense = {**dense, **dict(zip(missing, (vectors @ query_vector).tolist(), strict=True))}
         top_lexical = max(lexical.values(), default=0.0) or 1.0
         lexical_rank = {row: rank for rank, row in enumerate(lexical_top)}

