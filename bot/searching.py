@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from retrieval.config import Settings
 from retrieval.embedding import Embedder, load_embedder
 from retrieval.index import IndexError_, live_version, load_index
-from retrieval.records import Hit, SearchResult
-from retrieval.search import RankingOptions, Searcher, analyse_query
+from retrieval.records import SearchResult
+from retrieval.search import RankingOptions, Searcher
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +39,7 @@ class SearchBackend(Protocol):
     def facts(self) -> CorpusFacts: ...
 
 
-def matched_share(term_weights: Mapping[str, float], matched_terms: tuple[str, ...]) -> float:
-    """IDF-weighted share of the question's terms a hit contains: the measure the Searcher abstains by."""
-    total = sum(term_weights.values())
-    matched = set(matched_terms)
-    return sum(w for term, w in term_weights.items() if term in matched) / total if total else 0.0
-
-
-def trim_weak_tail(result: SearchResult, coverage: Callable[[Hit], float], min_coverage: float,
-                   keep: int) -> SearchResult:
+def trim_weak_tail(result: SearchResult, min_coverage: float, keep: int) -> SearchResult:
     """Drop hits after the first `keep` that cover less of the question than an answer must.
 
     The Searcher vouches for its top passages only (it abstains on them); further down, a passage
@@ -57,9 +48,9 @@ def trim_weak_tail(result: SearchResult, coverage: Callable[[Hit], float], min_c
     second-guessed.
     """
     hits = result.hits
-    if not result.answered or len(hits) <= keep or coverage(hits[0]) < min_coverage:
+    if not result.answered or len(hits) <= keep or hits[0].coverage < min_coverage:
         return result
-    return replace(result, hits=hits[:keep] + tuple(hit for hit in hits[keep:] if coverage(hit) >= min_coverage))
+    return replace(result, hits=hits[:keep] + tuple(hit for hit in hits[keep:] if hit.coverage >= min_coverage))
 
 
 class LiveSearcher:
@@ -101,11 +92,8 @@ class LiveSearcher:
             return self._searcher
 
     def search(self, query: str, top_k: int) -> SearchResult:
-        searcher = self.current()
-        result = searcher.search(query, top_k=top_k)
-        weights = {term.term: searcher.term_idf(term.term) * term.weight for term in analyse_query(query)}
-        return trim_weak_tail(result, lambda hit: matched_share(weights, hit.matched_terms),
-                              self._settings.min_coverage, self._keep_first)
+        result = self.current().search(query, top_k=top_k)
+        return trim_weak_tail(result, self._settings.min_coverage, self._keep_first)
 
     def facts(self) -> CorpusFacts:
         index = self.current().index

@@ -40,6 +40,9 @@ class Hit:
     url: str | None
     score: float
     matched_terms: tuple[str, ...] = ()
+    # IDF-weighted share of the question's term groups this passage speaks to: the Searcher's own
+    # abstain measure, so callers (the bot's paging) judge later hits exactly as it judges the top ones.
+    coverage: float = 0.0
 
     def to_json(self) -> dict:
         return {

@@ -408,7 +408,7 @@ class Searcher:
             hits.append(Hit(
                 passage_id=passage.passage_id, article_id=passage.article_id, text=passage.text,
                 title=passage.title, date=passage.date, url=passage.url, score=score.fused,
-                matched_terms=tuple(dict.fromkeys(matched)),
+                matched_terms=tuple(dict.fromkeys(matched)), coverage=self.coverage(groups, passage),
             ))
         return SearchResult(query, True, tuple(hits[:top_k]))
 

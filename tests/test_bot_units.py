@@ -18,9 +18,9 @@ from retrieval.records import Hit
 
 
 def _hit(text_: str, title: str = "标题", url: str | None = "https://www.example.com/a?x=1&y=2",
-         terms: tuple[str, ...] = (), date: str | None = "2025-10-09") -> Hit:
+         terms: tuple[str, ...] = (), date: str | None = "2025-10-09", coverage: float = 0.0) -> Hit:
     return Hit(passage_id="p", article_id="a", text=text_, title=title, date=date, url=url, score=1.0,
-               matched_terms=terms)
+               matched_terms=terms, coverage=coverage)
 
 
 # -- rendering ------------------------------------------------------------------------------------------
@@ -195,15 +195,12 @@ def test_throttle_treats_time_running_backwards_as_no_time_passing():
 
 
 def test_weak_tail_is_trimmed_after_the_vouched_for_top_hits():
-    from bot.searching import matched_share, trim_weak_tail
+    from bot.searching import trim_weak_tail
     from retrieval.records import SearchResult
 
-    weights = {"贝森特": 3.0, "12": 2.0, "24": 2.0, "月": 0.5}
-    hits = tuple(_hit(f"p{i}", terms=terms) for i, terms in enumerate(
-        [("贝森特", "12", "24", "月"), ("月",), ("12", "24"), ("月",), ("贝森特", "月"), ("12",)]))
-    share = {hit.text: matched_share(weights, hit.matched_terms) for hit in hits}
-    assert share["p0"] == 1.0 and share["p1"] == pytest.approx(0.5 / 7.5)
-    trimmed = trim_weak_tail(SearchResult("q", True, hits), lambda h: share[h.text], 0.35, keep=3)
+    coverages = [1.0, 0.5 / 7.5, 4.0 / 7.5, 0.5 / 7.5, 3.5 / 7.5, 2.0 / 7.5]
+    hits = tuple(_hit(f"p{i}", coverage=c) for i, c in enumerate(coverages))
+    trimmed = trim_weak_tail(SearchResult("q", True, hits), 0.35, keep=3)
     assert [hit.text for hit in trimmed.hits] == ["p0", "p1", "p2", "p4"]  # p1 stays: the top 3 are the Searcher's
-    cross_lingual = SearchResult("q", True, tuple(_hit(f"e{i}") for i in range(6)))  # no shared terms at all
-    assert trim_weak_tail(cross_lingual, lambda h: 0.0, 0.35, keep=3) == cross_lingual
+    cross_lingual = SearchResult("q", True, tuple(_hit(f"e{i}") for i in range(6)))  # the measure cannot vouch
+    assert trim_weak_tail(cross_lingual, 0.35, keep=3) == cross_lingual
