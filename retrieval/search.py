@@ -277,7 +277,7 @@ class Searcher:
     def lexical_scores(self, groups: list[QueryGroup] | list[QueryTerm],
                        limit: int = CANDIDATES_PER_SIDE) -> dict[int, float]:
         """BM25 scores of the `limit` best passages (row → score): per group its best term, summed."""
-        groups = [g if isinstance(g, QueryGroup) else QueryGroup(g.term, (g,)) for g in groups]
+        groups = _as_groups(groups)
         row_parts, score_parts = [], []
         for group in groups:
             matches = [(m, t) for m, t in ((self._term_matches(t), t) for t in group.terms) if m is not None]
@@ -352,7 +352,7 @@ class Searcher:
 
     def coverage(self, groups: list[QueryGroup] | list[QueryTerm], passage: StoredPassage) -> float:
         """Share of the question's groups (IDF-weighted) that the passage speaks to."""
-        groups = [g if isinstance(g, QueryGroup) else QueryGroup(g.term, (g,)) for g in groups]
+        groups = _as_groups(groups)
         if not groups:
             return 0.0
         tokens = set(passage.tokens)
@@ -388,16 +388,15 @@ class Searcher:
         Pieces of one Chinese word (国防, 国防部, 美国国防部 all from 美国国防部) count once.
         """
         tokens = set(passage.tokens)
-        sources = [g.source for g in groups if any(self._present(t, passage, tokens) for t in g.terms)]
-        return sum(1 for source in sources if not any(source != other and source in other for other in sources))
+        return len(_distinct_sources([g.source for g in groups
+                                      if any(self._present(t, passage, tokens) for t in g.terms)]))
 
     def search(self, query: str, top_k: int = 5) -> SearchResult:
         ranking = self.rank(query, top_k)
         groups, scored, stored = ranking.groups, ranking.scored, ranking.stored
         # A real answer speaks to enough of the question, and to more than one thing it asks about:
         # at corpus scale some passage always shares one word with an unrelated question.
-        distinct = len({g.source for g in groups if not any(g.source != o.source and g.source in o.source
-                                                             for o in groups)})
+        distinct = len(set(_distinct_sources([g.source for g in groups])))
         if (not stored or ranking.coverage < self.options.min_coverage
                 or ranking.groups_matched < min(self.options.min_groups, distinct)):
             return SearchResult(query, False, ())
@@ -411,6 +410,16 @@ class Searcher:
                 matched_terms=tuple(dict.fromkeys(matched)), coverage=self.coverage(groups, passage),
             ))
         return SearchResult(query, True, tuple(hits[:top_k]))
+
+
+def _as_groups(groups: list[QueryGroup] | list[QueryTerm]) -> list[QueryGroup]:
+    """Plain terms (the core's token queries) as one-term groups."""
+    return [g if isinstance(g, QueryGroup) else QueryGroup(g.term, (g,)) for g in groups]
+
+
+def _distinct_sources(sources: list[str]) -> list[str]:
+    """The question's words, pieces of a longer word dropped: 国防 and 国防部 inside 美国国防部 count once."""
+    return [source for source in sources if not any(source != other and source in other for other in sources)]
 
 
 def _untaken_runs(words: list[str], taken: list[bool]) -> list[tuple[int, list[str]]]:
