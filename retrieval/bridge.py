@@ -24,6 +24,10 @@ MAX_PHRASE_WORDS = 4
 MAX_HEADWORDS_PER_KEY = 100
 # A multi-character headword stands for its first three senses; a single character for its first only.
 MAX_SENSE_RANK = 2
+# The loose reading (used only where the strict one finds nothing the corpus uses) takes later senses
+# too, and a sense's verb without its particle ("to depend on" → "depend").
+MAX_LOOSE_SENSE_RANK = 5
+_TRAILING_PARTICLES = ("on", "in", "to", "with", "of", "for", "from", "up", "out", "off", "at", "by")
 
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NOT_A_SENSE = re.compile(r"^(?:cl:|variant of|old variant|see |see also|abbr\.|surname|used in|also written|"
@@ -42,6 +46,7 @@ class BridgedPhrase:
     start: int
     end: int
     chinese: tuple[str, ...]
+    loose: bool = False  # found only by the loose reading: a weaker translation
 
 
 def sense_key(sense: str) -> str | None:
@@ -112,6 +117,12 @@ def english_variants(word: str) -> list[str]:
             variants.append(word[:-4])
     if word.endswith("ly"):
         variants.append(word[:-2])
+    # Derivations the dictionary glosses by their base: dependence → depend, investment → invest,
+    # and the people-or-language adjectives of places: Chinese → China, Japanese → Japan, Russian → Russia.
+    for suffix, replacements in (("ence", ("",)), ("ance", ("",)), ("ment", ("",)), ("ese", ("a", "")),
+                                 ("ian", ("ia",)), ("an", ("a",))):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            variants += [word[: -len(suffix)] + replacement for replacement in replacements]
     if word.endswith("est") or word.endswith("er"):
         cut = word[:-3] if word.endswith("est") else word[:-2]
         variants += [cut, cut + "e"] + ([cut[:-1]] if len(cut) > 2 and cut[-1] == cut[-2] else [])
@@ -148,12 +159,15 @@ def english_words(text: str) -> EnglishWords:
 class Bridge:
     """A reverse CC-CEDICT: English sense key → simplified headwords, looked up phrase-first."""
 
-    def __init__(self, headwords_by_key: dict[str, tuple[str, ...]]):
+    def __init__(self, headwords_by_key: dict[str, tuple[str, ...]],
+                 loose_headwords_by_key: dict[str, tuple[str, ...]] | None = None):
         self._by_key = headwords_by_key
+        self._loose_by_key = loose_headwords_by_key or {}
 
     @classmethod
     def from_lines(cls, lines: Iterable[str]) -> Bridge:
         by_key: dict[str, list[str]] = {}
+        loose: dict[str, list[str]] = {}
         for line in lines:
             parsed = parse_cedict_line(line)
             if parsed is None:
@@ -169,11 +183,18 @@ class Bridge:
                 # character is ambiguous enough that only its first sense is trusted.
                 if keys and (rank == 0 or (len(simplified) > 1 and rank <= MAX_SENSE_RANK)):
                     for key in keys:
-                        headwords = by_key.setdefault(key, [])
-                        if simplified not in headwords:
-                            headwords.append(simplified)
+                        _add(by_key, key, simplified)
+                elif keys and len(simplified) > 1 and rank <= MAX_LOOSE_SENSE_RANK:
+                    for key in keys:
+                        _add(loose, key, simplified)
+                if keys and len(simplified) > 1 and rank <= MAX_LOOSE_SENSE_RANK:
+                    for key in keys:
+                        head, _, particle = key.rpartition(" ")
+                        if particle in _TRAILING_PARTICLES and head and " " not in head:
+                            _add(loose, head, simplified)
                 rank += bool(keys)
-        return cls({key: tuple(words) for key, words in by_key.items() if len(words) <= MAX_HEADWORDS_PER_KEY})
+        return cls(*({key: tuple(words) for key, words in table.items() if len(words) <= MAX_HEADWORDS_PER_KEY}
+                     for table in (by_key, loose)))
 
     @classmethod
     def from_file(cls, path: Path) -> Bridge:
@@ -186,15 +207,17 @@ class Bridge:
     def __len__(self) -> int:
         return len(self._by_key)
 
-    def lookup(self, words: list[str]) -> tuple[str, ...]:
-        """Headwords for exactly this phrase, trying plain forms of its last word."""
+    def lookup(self, words: list[str], loose: bool = False) -> tuple[str, ...]:
+        """Headwords for exactly this phrase, trying plain forms of its last word (`loose`: the
+        weaker senses only)."""
+        table = self._loose_by_key if loose else self._by_key
         if len(words) == 1 and words[0].isupper():
-            return self._by_key.get(words[0]) or self.lookup([words[0].lower()])
+            return table.get(words[0]) or self.lookup([words[0].lower()], loose)
         words = [word.lower() for word in words]
         stem = " ".join(words[:-1])
         found: list[str] = []
         for variant in english_variants(words[-1]):
-            found += self._by_key.get(f"{stem} {variant}".strip(), ())
+            found += table.get(f"{stem} {variant}".strip(), ())
         return tuple(dict.fromkeys(found))
 
     def translate(self, words: list[str], acronyms: frozenset[int] = frozenset(),
@@ -208,22 +231,35 @@ class Bridge:
         phrases: list[BridgedPhrase] = []
         start = 0
         while start < len(words):
-            for length in range(min(MAX_PHRASE_WORDS, len(words) - start), 0, -1):
-                span = words[start:start + length]
-                if ((span[0].lower() in STOPWORDS_EN and start not in acronyms)
-                        or (span[-1].lower() in STOPWORDS_EN and start + length - 1 not in acronyms)
-                        or any(word.isdigit() for word in span)):  # numbers are retrieval.numbers' job
-                    continue
-                found = self.lookup(span)
-                if found and keep is not None:
-                    found = keep(found)
-                if found:
-                    phrases.append(BridgedPhrase(" ".join(span), start, start + length, found))
-                    start += length
-                    break
-            else:
+            phrase = self._longest_at(words, start, acronyms, keep, loose=False) \
+                or self._longest_at(words, start, acronyms, keep, loose=True)
+            if phrase is None:
                 start += 1
+            else:
+                phrases.append(phrase)
+                start = phrase.end
         return phrases
+
+    def _longest_at(self, words: list[str], start: int, acronyms: frozenset[int],
+                    keep: Callable[[tuple[str, ...]], tuple[str, ...]] | None, loose: bool) -> BridgedPhrase | None:
+        for length in range(min(MAX_PHRASE_WORDS, len(words) - start), 0, -1):
+            span = words[start:start + length]
+            if ((span[0].lower() in STOPWORDS_EN and start not in acronyms)
+                    or (span[-1].lower() in STOPWORDS_EN and start + length - 1 not in acronyms)
+                    or any(word.isdigit() for word in span)):  # numbers are retrieval.numbers' job
+                continue
+            found = self.lookup(span, loose)
+            if found and keep is not None:
+                found = keep(found)
+            if found:
+                return BridgedPhrase(" ".join(span), start, start + length, found, loose)
+        return None
+
+
+def _add(table: dict[str, list[str]], key: str, headword: str) -> None:
+    headwords = table.setdefault(key, [])
+    if headword not in headwords:
+        headwords.append(headword)
 
 
 class BridgeError(RuntimeError):

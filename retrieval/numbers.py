@@ -76,10 +76,17 @@ _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b(?=\s+(?:months
                           r"tonnes?|percent|per cent|thousand|million|billion|trillion)\b)", re.IGNORECASE)
 
 
+def with_digits(question: str) -> str:
+    """Spelled-out numbers before a unit as digits ("two years" → "2 years"): they are quantities too.
+
+    `NumberPhrase.english` is a span of this form of the question, not of the question as asked.
+    """
+    return _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], fold_width(question))
+
+
 def number_phrases(question: str) -> list[NumberPhrase]:
     """The quantities and months of an English question with their Chinese written forms."""
-    # "two years" is a quantity too: spelled-out numbers before a unit become digits first.
-    text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], fold_width(question))
+    text = with_digits(question)
     phrases: list[NumberPhrase] = []
     for match in _QUANTITY.finditer(text):
         low, high = match.group("low"), match.group("high")

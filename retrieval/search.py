@@ -29,6 +29,8 @@ from retrieval.text import STOPWORDS_EN, tokenize
 CANDIDATES_PER_SIDE = 100
 # A nearest-neighbour stand-in for an untranslatable word counts for less than a dictionary translation.
 NEIGHBOUR_WEIGHT = 0.5
+# A translation from a dictionary sense that is not among a word's main ones.
+LOOSE_BRIDGE_WEIGHT = 0.7
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -64,6 +66,11 @@ class RankingOptions:
     use_numbers: bool = True
     use_phrases: bool = True
     use_neighbours: bool = False
+    # Reranking of the fused candidates by how much of the question each one speaks to, its
+    # article's title counting for part of what the passage itself does not say (0: off).
+    rerank_weight: float = 0.0
+    title_credit: float = 0.5
+    rerank_depth: int = 30
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RankingOptions:
@@ -179,6 +186,10 @@ class Searcher:
         groups: list[QueryGroup] = []
         covered_tokens: set[str] = set()
         if is_mostly_english(query) and (options.use_bridge or options.use_names or options.use_numbers):
+            if options.use_numbers:
+                from retrieval.numbers import with_digits
+
+                query = with_digits(query)  # "two years" is one quantity, as "2 years" is
             groups += self._english_groups(query, covered_tokens)
         for token in dict.fromkeys(tokenize(query)):
             if token in covered_tokens:
@@ -234,8 +245,10 @@ class Searcher:
                 acronyms = frozenset(i - run_start for i in parsed.acronyms if run_start <= i < run_start + len(run))
                 for phrase in bridge.translate(run, acronyms, keep=self._in_corpus_all):
                     span = run[phrase.start:phrase.end]
-                    groups.append(self._group(phrase.english, [*phrase.chinese, *(w.lower() for w in span)],
-                                              "bridge"))
+                    group = self._group(phrase.english, [*phrase.chinese, *(w.lower() for w in span)], "bridge")
+                    if phrase.loose:
+                        group = _weaker(group, phrase.chinese, LOOSE_BRIDGE_WEIGHT)
+                    groups.append(group)
                     covered_tokens.update(w.lower() for w in span)
                     for i in range(phrase.start, phrase.end):
                         taken[run_start + i] = True
@@ -246,9 +259,8 @@ class Searcher:
                     continue
                 near = neighbours.nearest(word)
                 if near:
-                    group = self._group(word, [*near, word.lower()], "neighbour")
-                    groups.append(replace(group, terms=tuple(replace(t, weight=NEIGHBOUR_WEIGHT)
-                                                            if t.term in near else t for t in group.terms)))
+                    groups.append(_weaker(self._group(word, [*near, word.lower()], "neighbour"), near,
+                                          NEIGHBOUR_WEIGHT))
                     covered_tokens.add(word.lower())
                     taken[i] = True
         if names is not None:
@@ -376,11 +388,45 @@ class Searcher:
             options = replace(options, dense_weight=0.0)
         elif not options.use_lexical:
             options = replace(options, dense_weight=1.0)
-        scored = self._fuse(lexical, dense, query_vector, options)[: max(top_k, 1)]
+        scored = self._fuse(lexical, dense, query_vector, options)
+        if options.rerank_weight > 0:
+            scored = self._rerank(groups, scored[: max(options.rerank_depth, top_k)], options)
+        scored = scored[: max(top_k, 1)]
         stored = self.index.passages([s.row for s in scored])
         coverage = max((self.coverage(groups, passage) for passage in stored[:3]), default=0.0)
         matched = max((self.groups_matched(groups, passage) for passage in stored[:3]), default=0)
         return Ranking(groups, scored, stored, coverage, max(dense.values(), default=0.0), matched)
+
+    def _title_tokens(self, passage: StoredPassage) -> tuple[str, set[str]]:
+        from retrieval.text import normalize
+
+        return normalize(passage.title or ""), set(tokenize(passage.title or ""))
+
+    def coverage_with_title(self, groups: list[QueryGroup], passage: StoredPassage, title_credit: float) -> float:
+        """Like `coverage`, but a group the passage lacks and its article's title has earns `title_credit`."""
+        if not groups:
+            return 0.0
+        tokens = set(passage.tokens)
+        title_text, title_tokens = self._title_tokens(passage)
+        total = earned = 0.0
+        for group in groups:
+            weight = self._group_idf(group) * group.weight
+            credit = max((t.weight for t in group.terms if self._present(t, passage, tokens)), default=0.0)
+            if credit == 0.0 and title_credit > 0:
+                in_title = max((t.weight for t in group.terms
+                                if (t.term in title_text if t.phrase else t.term in title_tokens)), default=0.0)
+                credit = title_credit * in_title
+            total += weight
+            earned += weight * min(credit, 1.0)
+        return earned / total if total else 0.0
+
+    def _rerank(self, groups: list[QueryGroup], scored: list[_Scored], options: RankingOptions) -> list[_Scored]:
+        stored = {p.row: p for p in self.index.passages([s.row for s in scored])}
+        reranked = [replace(s, fused=s.fused + options.rerank_weight
+                            * self.coverage_with_title(groups, stored[s.row], options.title_credit))
+                    for s in scored if s.row in stored]
+        reranked.sort(key=lambda s: (-s.fused, s.row))
+        return reranked
 
     def groups_matched(self, groups: list[QueryGroup], passage: StoredPassage) -> int:
         """How many distinct things the question asks about the passage speaks to.
@@ -410,6 +456,11 @@ class Searcher:
                 matched_terms=tuple(dict.fromkeys(matched)), coverage=self.coverage(groups, passage),
             ))
         return SearchResult(query, True, tuple(hits[:top_k]))
+
+
+def _weaker(group: QueryGroup, terms: tuple[str, ...], weight: float) -> QueryGroup:
+    """The group with these of its terms counting for `weight` only."""
+    return replace(group, terms=tuple(replace(t, weight=weight) if t.term in terms else t for t in group.terms))
 
 
 def _as_groups(groups: list[QueryGroup] | list[QueryTerm]) -> list[QueryGroup]:

@@ -83,3 +83,31 @@ def test_late_senses_of_single_characters_are_not_trusted():
                                 "首都 首都 [shou3 du1] /capital (city)/", "資本 资本 [zi1 ben3] /capital (economics)/"])
     assert bridge.lookup(["home"]) == ("家",)
     assert set(bridge.lookup(["capital"])) == {"首都", "资本"}  # not 本, whose third sense it is
+
+
+def test_derived_words_find_their_base():
+    assert "depend" in english_variants("dependence")
+    assert "invest" in english_variants("investment")
+    assert "china" in english_variants("chinese")
+    assert "russia" in english_variants("russian")
+
+
+LOOSE_CEDICT = [
+    "依賴 依赖 [yi1 lai4] /to depend on/to be dependent on/",
+    "依屬 依属 [yi1 shu3] /dependence/",
+    "打破 打破 [da3 po4] /to break/to smash/",
+    "擺脫 摆脱 [bai3 tuo1] /to break away from/to cast off/to get rid of/to break with/to free oneself from/",
+]
+
+
+def test_loose_senses_only_where_the_main_ones_are_not_in_the_corpus():
+    bridge = Bridge.from_lines(LOOSE_CEDICT)
+    words = english_words("break dependence").words
+    everything = bridge.translate(words)
+    assert [(p.english, p.chinese, p.loose) for p in everything] == [
+        ("break", ("打破",), False), ("dependence", ("依属",), False)]
+    corpus = {"依赖", "摆脱"}
+    narrowed = bridge.translate(words, keep=lambda found: tuple(w for w in found if w in corpus))
+    # "to depend on" and "to break with" (摆脱's fourth sense) read without their particles
+    assert [(p.english, p.chinese, p.loose) for p in narrowed] == [
+        ("break", ("摆脱",), True), ("dependence", ("依赖",), True)]

@@ -96,3 +96,16 @@ def test_pieces_of_one_chinese_word_count_once(searcher):
     ranking = searcher.rank("美国国防部", 3)
     assert len(ranking.groups) > 1  # jieba's search mode yields the word and its parts
     assert ranking.groups_matched == 1
+
+
+def test_a_spelled_out_quantity_is_one_group(searcher):
+    groups = searcher.analyse("Why can't the US break its dependence within two years?")
+    sources = [g.source for g in groups]
+    assert "2 years" in sources
+    assert "two" not in sources and "years" not in sources  # not looked up again word by word
+
+
+def test_weaker_dictionary_senses_count_for_less(searcher):
+    groups = {g.source: g for g in searcher.analyse("Why can't the US break its dependence on China?")}
+    terms = {t.term: t.weight for t in groups["dependence"].terms}
+    assert terms["依赖"] < 1.0  # reached through "to depend on", not a main sense of "dependence"
