@@ -23,12 +23,16 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- numbers", {"use_numbers": False}),
     ("- phrases", {"use_phrases": False}),
     ("+ neighbours (off by default)", {"use_neighbours": True}),
+    ("- rerank", {"rerank_weight": 0.0}),
+    ("- title in rerank", {"title_credit": 0.0}),
+    ("- year rule", {"require_years": False}),
     ("- two-group abstain rule", {"min_groups": 1}),
     ("- dense (lexical only)", {"use_dense": False}),
     ("- lexical (dense only)", {"use_lexical": False}),
     ("dense only, never abstain", {"use_lexical": False, "min_coverage": 0.0, "min_groups": 0}),
     ("none (plain BM25+dense)", {"use_bridge": False, "use_names": False, "use_numbers": False,
-                                 "use_phrases": False, "use_neighbours": False}),
+                                 "use_phrases": False, "use_neighbours": False, "rerank_weight": 0.0,
+                                 "require_years": False}),
 )
 
 

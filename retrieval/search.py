@@ -68,9 +68,11 @@ class RankingOptions:
     use_neighbours: bool = False
     # Reranking of the fused candidates by how much of the question each one speaks to, its
     # article's title counting for part of what the passage itself does not say (0: off).
-    rerank_weight: float = 0.0
+    rerank_weight: float = 0.5
     title_credit: float = 0.5
     rerank_depth: int = 30
+    # A year the question names ("in 2024") must appear in a top passage, its title or its date.
+    require_years: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RankingOptions:
@@ -79,7 +81,9 @@ class RankingOptions:
                    use_dense=settings.use_dense,
                    use_lexical=settings.use_lexical, use_bridge=settings.use_bridge,
                    use_names=settings.use_names, use_numbers=settings.use_numbers,
-                   use_phrases=settings.use_phrases, use_neighbours=settings.use_neighbours)
+                   use_phrases=settings.use_phrases, use_neighbours=settings.use_neighbours,
+                   rerank_weight=settings.rerank_weight, title_credit=settings.title_credit,
+                   require_years=settings.require_years)
 
 
 def analyse_query(query: str) -> list[QueryTerm]:
@@ -444,7 +448,8 @@ class Searcher:
         # at corpus scale some passage always shares one word with an unrelated question.
         distinct = len(set(_distinct_sources([g.source for g in groups])))
         if (not stored or ranking.coverage < self.options.min_coverage
-                or ranking.groups_matched < min(self.options.min_groups, distinct)):
+                or ranking.groups_matched < min(self.options.min_groups, distinct)
+                or (self.options.require_years and not _years_met(query, stored[:3]))):
             return SearchResult(query, False, ())
         hits = []
         for score, passage in zip(scored, stored, strict=True):
@@ -456,6 +461,15 @@ class Searcher:
                 matched_terms=tuple(dict.fromkeys(matched)), coverage=self.coverage(groups, passage),
             ))
         return SearchResult(query, True, tuple(hits[:top_k]))
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def _years_met(query: str, passages: list[StoredPassage]) -> bool:
+    """Every year the question names is in one of the passages, their titles or their dates."""
+    years = set(_YEAR.findall(query))
+    return not years or any(years <= set(_YEAR.findall(f"{p.text} {p.title} {p.date or ''}")) for p in passages)
 
 
 def _weaker(group: QueryGroup, terms: tuple[str, ...], weight: float) -> QueryGroup:

@@ -109,3 +109,32 @@ def test_weaker_dictionary_senses_count_for_less(searcher):
     groups = {g.source: g for g in searcher.analyse("Why can't the US break its dependence on China?")}
     terms = {t.term: t.weight for t in groups["dependence"].terms}
     assert terms["依赖"] < 1.0  # reached through "to depend on", not a main sense of "dependence"
+
+
+def test_a_year_the_corpus_never_mentions_is_no_answer(searcher):
+    assert searcher.search("2020年大陆稀土出口同比减少了多少？", 3).answered
+    assert not searcher.search("2031年大陆稀土出口同比减少了多少？", 3).answered
+    lenient = Searcher(searcher.index, searcher.embedder, replace(searcher.options, require_years=False))
+    assert lenient.search("2031年大陆稀土出口同比减少了多少？", 3).answered
+
+
+def test_the_title_credits_what_the_passage_leaves_unsaid(searcher):
+    question = "稀土磁铁对美出口多少吨？"
+    groups = searcher.analyse(question)
+    passage = next(p for p in searcher.index.passages(list(range(searcher.index.num_passages)))
+                   if "对美出口619吨" in p.text)
+    alone = searcher.coverage(groups, passage)
+    with_title = searcher.coverage_with_title(groups, passage, title_credit=0.5)
+    assert "磁铁" in passage.title and "磁铁" not in passage.text
+    assert alone < with_title < searcher.coverage_with_title(groups, passage, title_credit=1.0) <= 1.0
+    assert searcher.coverage_with_title(groups, passage, title_credit=0.0) == pytest.approx(alone)
+
+
+def test_reranking_by_coverage_is_a_switch(searcher):
+    question = "How many tons of rare earth magnets did China export to the US in July?"
+    ranked = searcher.rank(question, 5)
+    plain = Searcher(searcher.index, searcher.embedder, replace(searcher.options, rerank_weight=0.0)).rank(question, 5)
+    # the reranked order follows fused score + weight × coverage, and only reorders the same pool
+    assert [s.fused for s in ranked.scored] == sorted((s.fused for s in ranked.scored), reverse=True)
+    assert all(r.fused >= p.fused for r, p in zip(ranked.scored, plain.scored, strict=True))
+    assert searcher.options.rerank_weight > 0 and plain.scored != ranked.scored
