@@ -118,9 +118,10 @@ def english_variants(word: str) -> list[str]:
     if word.endswith("ly"):
         variants.append(word[:-2])
     # Derivations the dictionary glosses by their base: dependence → depend, investment → invest,
-    # and the people-or-language adjectives of places: Chinese → China, Japanese → Japan, Russian → Russia.
+    # and the people-or-language adjectives of places: Chinese → China, Japanese → Japan, Russian → Russia,
+    # Ukrainian → Ukraine.
     for suffix, replacements in (("ence", ("",)), ("ance", ("",)), ("ment", ("",)), ("ese", ("a", "")),
-                                 ("ian", ("ia",)), ("an", ("a",))):
+                                 ("ian", ("ia", "a", "e")), ("an", ("a",))):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             variants += [word[: -len(suffix)] + replacement for replacement in replacements]
     if word.endswith("est") or word.endswith("er"):
@@ -212,7 +213,8 @@ class Bridge:
         weaker senses only)."""
         table = self._loose_by_key if loose else self._by_key
         if len(words) == 1 and words[0].isupper():
-            return table.get(words[0]) or self.lookup([words[0].lower()], loose)
+            # An acronym is looked up as written only: "UN" is no "un-" (不加), "US" no "us".
+            return table.get(words[0], ())
         words = [word.lower() for word in words]
         stem = " ".join(words[:-1])
         found: list[str] = []

@@ -29,6 +29,7 @@ from retrieval.text import STOPWORDS_EN, tokenize
 CANDIDATES_PER_SIDE = 100
 # A nearest-neighbour stand-in for an untranslatable word counts for less than a dictionary translation.
 NEIGHBOUR_WEIGHT = 0.5
+BRIDGE_MIN_PHRASE_CHARS = 3
 # A translation from a dictionary sense that is not among a word's main ones.
 LOOSE_BRIDGE_WEIGHT = 0.7
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -166,22 +167,23 @@ class Searcher:
 
     # -- query analysis ---------------------------------------------------------------------------
 
-    def _in_corpus(self, term: str) -> QueryTerm | None:
+    def _in_corpus(self, term: str, min_phrase_chars: int = 2) -> QueryTerm | None:
         """The term as the index can match it: an index token, else a substring; None if absent."""
         if self.index.lexical.postings(term) is not None:
             return QueryTerm(term)
         # Only Chinese is matched inside running text: a Latin "us" would match inside "business",
         # and a lone Chinese character inside any word that contains it.
-        if (self.options.use_phrases and len(term) > 1 and _HAN.search(term)
+        if (self.options.use_phrases and len(term) >= min_phrase_chars and _HAN.search(term)
                 and len(self.corpus.texts.find(term).rows)):
             return QueryTerm(term, phrase=True)
         return None
 
-    def _in_corpus_all(self, candidates: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-        return tuple(c for c in candidates if self._in_corpus(c) is not None)
+    def _in_corpus_all(self, candidates: tuple[str, ...] | list[str], min_phrase_chars: int = 2) -> tuple[str, ...]:
+        return tuple(c for c in candidates if self._in_corpus(c, min_phrase_chars) is not None)
 
-    def _group(self, source: str, candidates: list[str], kind: str) -> QueryGroup:
-        found = [term for term in (self._in_corpus(c) for c in dict.fromkeys(candidates)) if term is not None]
+    def _group(self, source: str, candidates: list[str], kind: str, min_phrase_chars: int = 2) -> QueryGroup:
+        found = [term for term in (self._in_corpus(c, min_phrase_chars) for c in dict.fromkeys(candidates))
+                 if term is not None]
         return QueryGroup(source, tuple(found), kind)
 
     def analyse(self, query: str) -> list[QueryGroup]:
@@ -247,9 +249,13 @@ class Searcher:
             bridge = load_bridge()
             for run_start, run in _untaken_runs(words, taken):
                 acronyms = frozenset(i - run_start for i in parsed.acronyms if run_start <= i < run_start + len(run))
-                for phrase in bridge.translate(run, acronyms, keep=self._in_corpus_all):
+                # A dictionary word the tokenizer never cut out is looked for inside running text only
+                # when it is long enough not to be a piece of other words (东土 in 东土城路).
+                keep = lambda found: self._in_corpus_all(found, BRIDGE_MIN_PHRASE_CHARS)  # noqa: E731
+                for phrase in bridge.translate(run, acronyms, keep=keep):
                     span = run[phrase.start:phrase.end]
-                    group = self._group(phrase.english, [*phrase.chinese, *(w.lower() for w in span)], "bridge")
+                    group = self._group(phrase.english, [*phrase.chinese, *(w.lower() for w in span)], "bridge",
+                                        BRIDGE_MIN_PHRASE_CHARS)
                     if phrase.loose:
                         group = _weaker(group, phrase.chinese, LOOSE_BRIDGE_WEIGHT)
                     groups.append(group)

@@ -111,3 +111,15 @@ def test_loose_senses_only_where_the_main_ones_are_not_in_the_corpus():
     # "to depend on" and "to break with" (摆脱's fourth sense) read without their particles
     assert [(p.english, p.chinese, p.loose) for p in narrowed] == [
         ("break", ("摆脱",), True), ("dependence", ("依赖",), True)]
+
+
+def test_an_acronym_is_looked_up_as_written_only():
+    bridge = Bridge.from_lines(["不加 不加 [bu4 jia1] /un-/", "聯合國 联合国 [Lian2 he2 guo2] /United Nations; UN/"])
+    assert bridge.lookup(["UN"]) == ("联合国",)
+    assert bridge.lookup(["un"]) == ("不加",)
+    assert bridge.lookup(["NATO"]) == ()
+
+
+def test_adjectives_of_places_find_the_place():
+    assert "ukraine" in english_variants("ukrainian")
+    assert "canada" in english_variants("canadian")

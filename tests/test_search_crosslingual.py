@@ -138,3 +138,14 @@ def test_reranking_by_coverage_is_a_switch(searcher):
     assert [s.fused for s in ranked.scored] == sorted((s.fused for s in ranked.scored), reverse=True)
     assert all(r.fused >= p.fused for r, p in zip(ranked.scored, plain.scored, strict=True))
     assert searcher.options.rerank_weight > 0 and plain.scored != ranked.scored
+
+
+def test_short_dictionary_words_are_not_matched_inside_other_words(searcher):
+    text = searcher.index.passages([0])[0].text
+    windows = [text[i:i + 2] for i in range(len(text) - 1)]
+    inside = next(w for w in windows if all("\u4e00" <= ch <= "\u9fff" for ch in w)
+                  and searcher.index.lexical.postings(normalize(w)) is None)
+    inside = normalize(inside)
+    assert searcher._in_corpus(inside).phrase  # found inside running text...
+    assert searcher._in_corpus(inside, min_phrase_chars=3) is None  # ...but not when that is too short
+    assert searcher._in_corpus("稀土", min_phrase_chars=3) is not None  # an index token stays
