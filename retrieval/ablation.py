@@ -26,6 +26,7 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- rerank", {"rerank_weight": 0.0}),
     ("- title in rerank", {"title_credit": 0.0}),
     ("- year rule", {"require_years": False}),
+    ("sound-alike names at full weight", {"sound_alike_weight": 1.0}),
     ("- two-group abstain rule", {"min_groups": 1}),
     ("- dense (lexical only)", {"use_dense": False}),
     ("- lexical (dense only)", {"use_lexical": False}),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -102,10 +102,12 @@ def chinese_side(han_run: str, english: str) -> str | None:
     return tail
 
 
-def glossed_names(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+def glossed_names(texts: Iterable[str], is_common_word: Callable[[str], bool] | None = None,
+                  ) -> dict[str, tuple[str, ...]]:
     """English name (lower-case words) → Chinese forms, from "中文(English)" glosses in the texts.
 
-    Also the surname alone for person-like names ("greer" from "Jamieson Greer").
+    Also the surname alone for person-like names ("greer" from "Jamieson Greer"), unless that last
+    word is an ordinary English word (`is_common_word`: "Group", "Materials").
     """
     found: dict[str, Counter] = {}
     for text in texts:
@@ -119,8 +121,9 @@ def glossed_names(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
                 continue
             keys = [key]
             parts = english.split()
-            if 2 <= len(parts) <= 3 and all(p[:1].isupper() for p in parts):
-                keys.append(_english_key(parts[-1]))
+            if (2 <= len(parts) <= 3 and all(p[:1].isupper() for p in parts)
+                    and not (is_common_word and is_common_word(parts[-1]))):
+                keys.append(_english_key(parts[-1]))  # Greer of Jamieson Greer; not Group of ZF Group
             for name in keys:
                 found.setdefault(name, Counter())[chinese] += 1
     return {key: tuple(word for word, _ in counts.most_common(3)) for key, counts in found.items()}
@@ -153,8 +156,9 @@ class NameMatcher:
     candidates: dict[str, str] = field(default_factory=dict)  # Chinese run → its sound key
 
     @classmethod
-    def from_texts(cls, texts: list[str], transliteration_chars: frozenset[str]) -> NameMatcher:
-        glossed = glossed_names(texts)
+    def from_texts(cls, texts: list[str], transliteration_chars: frozenset[str],
+                   is_common_word: Callable[[str], bool] | None = None) -> NameMatcher:
+        glossed = glossed_names(texts, is_common_word)
         runs: set[str] = set()
         pattern = re.compile(f"[{''.join(sorted(transliteration_chars))}·]{{2,8}}") if transliteration_chars else None
         if pattern is not None:

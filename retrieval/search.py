@@ -72,6 +72,9 @@ class RankingOptions:
     rerank_weight: float = 0.5
     title_credit: float = 0.5
     rerank_depth: int = 30
+    # A name matched by sound alone (Bessent ~ 贝森特) is a guess: over the 232 held-out articles
+    # Biden, Putin and 波顿 share one sound key. Held-out probes: en R@3 0.844 → 0.867 at 0.5.
+    sound_alike_weight: float = 0.5
     # A year the question names ("in 2024") must appear in a top passage, its title or its date.
     require_years: bool = True
 
@@ -84,6 +87,7 @@ class RankingOptions:
                    use_names=settings.use_names, use_numbers=settings.use_numbers,
                    use_phrases=settings.use_phrases, use_neighbours=settings.use_neighbours,
                    rerank_weight=settings.rerank_weight, title_credit=settings.title_credit,
+                   sound_alike_weight=settings.sound_alike_weight,
                    require_years=settings.require_years)
 
 
@@ -129,9 +133,12 @@ class _CorpusView:
         self.names = None
         self.pinyin: dict[str, tuple[str, ...]] = {}
         if with_names:
+            from retrieval.bridge import load_bridge
             from retrieval.names import NameMatcher, load_transliteration_characters, pinyin_index
 
-            self.names = NameMatcher.from_texts([p.text for p in stored], load_transliteration_characters())
+            # a word CC-CEDICT glosses ("group", "materials") is no surname standing for a whole name
+            self.names = NameMatcher.from_texts([p.text for p in stored], load_transliteration_characters(),
+                                                is_common_word=lambda word: bool(load_bridge().lookup([word.lower()])))
             self.pinyin = pinyin_index({token for p in stored for token in p.tokens})
 
 
@@ -283,7 +290,8 @@ class Searcher:
                     continue
                 sounds = names.sounds_like(word)
                 if sounds:
-                    groups.append(self._group(word, [*sounds, word.lower()], "name"))
+                    groups.append(_weaker(self._group(word, [*sounds, word.lower()], "name"), sounds,
+                                          self.options.sound_alike_weight))
                     covered_tokens.add(word.lower())
         return groups
 

@@ -19,6 +19,15 @@ def test_glossed_pairs_take_the_transliterated_end_of_the_chinese_run():
     assert names["ted cruz"] == ("克鲁兹",)
 
 
+def test_an_ordinary_last_word_does_not_stand_for_the_whole_name():
+    texts = [*TEXTS, "德国采埃孚集团（ZF Group）宣布裁员。"]
+    names = glossed_names(texts, is_common_word=lambda word: word.lower() in {"group", "line"})
+    assert names["zf group"] == ("采埃孚集团",)
+    assert "group" not in names
+    assert names["greer"] == ("格里尔",)  # a surname is no dictionary word: still there
+    assert "group" in glossed_names(texts)  # without the check it would be
+
+
 def test_a_translated_gloss_keeps_its_category_word():
     assert chinese_side("莱纳斯和美国蓝线集团", "Blue Line") == "蓝线集团"
 

@@ -149,3 +149,11 @@ def test_short_dictionary_words_are_not_matched_inside_other_words(searcher):
     assert searcher._in_corpus(inside).phrase  # found inside running text...
     assert searcher._in_corpus(inside, min_phrase_chars=3) is None  # ...but not when that is too short
     assert searcher._in_corpus("稀土", min_phrase_chars=3) is not None  # an index token stays
+
+
+def test_a_name_found_by_sound_alone_counts_for_less(searcher):
+    groups = {g.source: g for g in searcher.analyse("What did Bessent say?")}
+    weights = {t.term: t.weight for t in groups["bessent"].terms}
+    assert weights["贝森特"] == searcher.options.sound_alike_weight < 1.0
+    glossed = {g.source: g for g in searcher.analyse("What did Jamieson Greer say?")}
+    assert {t.weight for t in glossed["jamieson greer"].terms} == {1.0}  # the corpus states that one
