@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -382,16 +383,7 @@ class Searcher:
 
     def coverage(self, groups: list[QueryGroup] | list[QueryTerm], passage: StoredPassage) -> float:
         """Share of the question's groups (IDF-weighted) that the passage speaks to."""
-        groups = _as_groups(groups)
-        if not groups:
-            return 0.0
-        tokens = set(passage.tokens)
-        # A group counts as much as the strongest of its terms the passage has (a stand-in: less).
-        weights = [(self._group_idf(g) * g.weight,
-                    max((t.weight for t in g.terms if self._present(t, passage, tokens)), default=0.0))
-                   for g in groups]
-        total = sum(weight for weight, _ in weights)
-        return sum(weight * min(credit, 1.0) for weight, credit in weights) / total if total else 0.0
+        return self.coverage_with_title(_as_groups(groups), passage, title_credit=0.0)
 
     # -- the whole query ----------------------------------------------------------------------
 
@@ -411,37 +403,41 @@ class Searcher:
             scored = self._rerank(groups, scored[: max(options.rerank_depth, top_k)], options)
         scored = scored[: max(top_k, 1)]
         stored = self.index.passages([s.row for s in scored])
-        coverage = max((self.coverage(groups, passage) for passage in stored[:3]), default=0.0)
+        weights = self.group_weights(groups)
+        coverage = max((self.coverage_with_title(groups, passage, 0.0, weights) for passage in stored[:3]),
+                       default=0.0)
         matched = max((self.groups_matched(groups, passage) for passage in stored[:3]), default=0)
         return Ranking(groups, scored, stored, coverage, max(dense.values(), default=0.0), matched)
 
-    def _title_tokens(self, passage: StoredPassage) -> tuple[str, set[str]]:
-        from retrieval.text import normalize
+    def group_weights(self, groups: list[QueryGroup]) -> list[float]:
+        return [self._group_idf(g) * g.weight for g in groups]
 
-        return normalize(passage.title or ""), set(tokenize(passage.title or ""))
-
-    def coverage_with_title(self, groups: list[QueryGroup], passage: StoredPassage, title_credit: float) -> float:
-        """Like `coverage`, but a group the passage lacks and its article's title has earns `title_credit`."""
+    def coverage_with_title(self, groups: list[QueryGroup], passage: StoredPassage, title_credit: float,
+                            weights: list[float] | None = None) -> float:
+        """Share of the question's groups (IDF-weighted; `weights` if already known) that the passage
+        speaks to, a group only its article's title has earning `title_credit`. A group counts as much
+        as the strongest of its terms the passage has (a stand-in: less)."""
         if not groups:
             return 0.0
+        weights = weights if weights is not None else self.group_weights(groups)
         tokens = set(passage.tokens)
-        title_text, title_tokens = self._title_tokens(passage)
-        total = earned = 0.0
-        for group in groups:
-            weight = self._group_idf(group) * group.weight
+        title_text, title_tokens = _title_terms(passage.title or "") if title_credit > 0 else ("", frozenset())
+        earned = 0.0
+        for group, weight in zip(groups, weights, strict=True):
             credit = max((t.weight for t in group.terms if self._present(t, passage, tokens)), default=0.0)
             if credit == 0.0 and title_credit > 0:
                 in_title = max((t.weight for t in group.terms
                                 if (t.term in title_text if t.phrase else t.term in title_tokens)), default=0.0)
                 credit = title_credit * in_title
-            total += weight
             earned += weight * min(credit, 1.0)
+        total = sum(weights)
         return earned / total if total else 0.0
 
     def _rerank(self, groups: list[QueryGroup], scored: list[_Scored], options: RankingOptions) -> list[_Scored]:
         stored = {p.row: p for p in self.index.passages([s.row for s in scored])}
-        reranked = [replace(s, fused=s.fused + options.rerank_weight
-                            * self.coverage_with_title(groups, stored[s.row], options.title_credit))
+        weights = self.group_weights(groups)
+        reranked = [replace(s, fused=s.fused + options.rerank_weight * self.coverage_with_title(
+                        groups, stored[s.row], options.title_credit, weights))
                     for s in scored if s.row in stored]
         reranked.sort(key=lambda s: (-s.fused, s.row))
         return reranked
@@ -466,13 +462,15 @@ class Searcher:
                 or (self.options.require_years and not _years_met(query, stored[:3]))):
             return SearchResult(query, False, ())
         hits = []
+        weights = self.group_weights(groups)
         for score, passage in zip(scored, stored, strict=True):
             tokens = set(passage.tokens)
             matched = [t.term for g in groups for t in g.terms if self._present(t, passage, tokens)]
             hits.append(Hit(
                 passage_id=passage.passage_id, article_id=passage.article_id, text=passage.text,
                 title=passage.title, date=passage.date, url=passage.url, score=score.fused,
-                matched_terms=tuple(dict.fromkeys(matched)), coverage=self.coverage(groups, passage),
+                matched_terms=tuple(dict.fromkeys(matched)),
+                coverage=self.coverage_with_title(groups, passage, 0.0, weights),
             ))
         return SearchResult(query, True, tuple(hits[:top_k]))
 
@@ -484,6 +482,14 @@ def _years_met(query: str, passages: list[StoredPassage]) -> bool:
     """Every year the question names is in one of the passages, their titles or their dates."""
     years = set(_YEAR.findall(query))
     return not years or any(years <= set(_YEAR.findall(f"{p.text} {p.title} {p.date or ''}")) for p in passages)
+
+
+@lru_cache(maxsize=4096)
+def _title_terms(title: str) -> tuple[str, frozenset[str]]:
+    """A title as matched: its normalised text (for substring terms) and its tokens."""
+    from retrieval.text import normalize
+
+    return normalize(title), frozenset(tokenize(title))
 
 
 def _weaker(group: QueryGroup, terms: tuple[str, ...], weight: float) -> QueryGroup:
