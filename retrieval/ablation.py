@@ -24,7 +24,7 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- phrases", {"use_phrases": False}),
     ("+ neighbours (off by default)", {"use_neighbours": True}),
     ("- rerank", {"rerank_weight": 0.0}),
-    ("- title in rerank", {"title_credit": 0.0}),
+    ("+ title in rerank (off by default)", {"title_credit": 0.5}),
     ("- year rule", {"require_years": False}),
     ("sound-alike names at full weight", {"sound_alike_weight": 1.0}),
     ("- two-group abstain rule", {"min_groups": 1}),
