@@ -57,6 +57,11 @@ class Settings:
     use_phrases: bool = True  # match terms jieba cut differently as substrings of the passage text
     use_neighbours: bool = False  # untranslatable English words → nearest corpus words in the static model
     embed_batch_size: int = 64
+    # An incremental rebuild writes a delta segment until deltas + tombstoned base rows exceed this
+    # share of the base, or there would be more than max_deltas deltas; then it writes a fresh base
+    # (retrieval/index.py CompactionPolicy; measured in docs/scaling.md).
+    compaction_share: float = 0.05
+    max_deltas: int = 8
     max_article_bytes: int = 5 * 1024 * 1024
     # Bot settings live here too so that one file configures a deployment.
     telegram_token: str | None = field(default=None, repr=False)
@@ -81,6 +86,8 @@ _ENV = {
     "NEWSQA_NUMBERS": "use_numbers",
     "NEWSQA_PHRASES": "use_phrases",
     "NEWSQA_NEIGHBOURS": "use_neighbours",
+    "NEWSQA_COMPACTION_SHARE": "compaction_share",
+    "NEWSQA_MAX_DELTAS": "max_deltas",
     "TELEGRAM_BOT_TOKEN": "telegram_token",
     "TELEGRAM_BASE_URL": "telegram_base_url",
     "NEWSQA_ALLOWED_USERS": "allowed_user_ids",
