@@ -238,7 +238,7 @@ def build_index(
             report.articles_reused = len(scan.unchanged) + len(scan.touched)
             report.articles_removed = len(scan.removed) + len(failed)
             if live is not None and live.takes_deltas:
-                build = _DeltaBuild(live, entries, scan, failed, report)
+                build = _DeltaBuild(live, entries, scan, report, started)
                 if build.nothing_left():
                     raise NothingIndexed(_nothing_message(article_dirs, live))
                 if build.unchanged():
@@ -256,7 +256,7 @@ def build_index(
                 if not entries and not (scan.unchanged or scan.touched):
                     raise NothingIndexed(_nothing_message(article_dirs, live))
                 content = _full_content(live, entries, scan, report, embedder, batch_size, show_progress,
-                                        vector_spec)
+                                        vector_spec, started)
                 report.written = "base"
                 trained = None
             index_started = time.perf_counter()
@@ -346,9 +346,8 @@ def _embed_texts(embedder: Embedder, texts: list[str], batch_size: int, show_pro
 
 def _full_content(live: _LiveVersion | None, read: list[ArticleEntry], scan: FileScan, report: BuildReport,
                   embedder: Embedder, batch_size: int, show_progress: bool,
-                  vector_spec: VectorIndexSpec | None) -> SegmentContent:
+                  vector_spec: VectorIndexSpec | None, started: float) -> SegmentContent:
     """Every article (read now, or reused from the live version) as one base segment."""
-    started = time.perf_counter()
     entries = list(read)
     if live is not None:
         for record in scan.unchanged:
@@ -445,13 +444,12 @@ class _DeltaBuild:
     one live row, whichever segments it passed through.
     """
 
-    def __init__(self, live: _LiveVersion, entries: list[ArticleEntry], scan: FileScan, failed: list[StoredFile],
-                 report: BuildReport):
-        self.live, self.entries, self.report = live, entries, report
+    def __init__(self, live: _LiveVersion, entries: list[ArticleEntry], scan: FileScan, report: BuildReport,
+                 started: float):
+        self.live, self.entries, self.report, self.started = live, entries, report, started
         self.touched = scan.touched
         # the old records of removed files and of changed ones (read again now, or unreadable now)
         self.gone = [*scan.removed, *(before for _, _, before in scan.to_read if before is not None)]
-        started = time.perf_counter()
         self.dead_rows: dict[str, set[int]] = {}
         self.dead_articles: dict[str, set[str]] = {}
         for record in self.gone:
@@ -555,6 +553,8 @@ class _DeltaBuild:
         for i in to_embed:
             passage = self.new_rows[i].passage
             texts[i], tokens[i] = passage.text, "\t".join(_tokens_of(passage))
+        # change detection, reading, planning and reading stored vectors: all of it before embedding
+        self.report.parse_seconds = time.perf_counter() - self.started
         embed_started = time.perf_counter()
         if to_embed:
             vectors[to_embed] = _embed_texts(embedder, [texts[i] for i in to_embed], batch_size, show_progress)
