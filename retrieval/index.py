@@ -288,7 +288,9 @@ def _finish(version: str, report: BuildReport, started: float, index_dir: Path) 
 
 
 def _new_version_name() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    # Microseconds: a delta rebuild takes well under a second, and old versions are removed in name
+    # order, so names must sort in build order even for several rebuilds within one second.
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
 
 
 def _read_files(scan: FileScan, report: BuildReport, warn: Callable[[str], None], max_bytes: int,
