@@ -336,3 +336,16 @@ def test_an_index_from_before_segments_loads_answers_the_same_and_is_rewritten_b
     write_format_1_index(tmp_path / "old-other", other)
     with pytest.raises(ModelMismatch, match="rebuild"):
         open_searcher(replace(Settings(), index_dir=tmp_path / "old-other", model=tiny_model))
+
+
+def test_the_fast_file_walk_finds_what_find_article_files_finds(tmp_path):
+    from retrieval.articles import find_article_files
+    from retrieval.changes import walk_article_files
+
+    for name in ["a.md", "b.txt", "README.md", ".hidden.md", "x.png", "sub/c.html", "sub/deeper/d.htm",
+                 ".git/e.md", "_layouts/f.html", "node_modules/g.md", "a-b/h.md"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    (tmp_path / "linked").symlink_to(tmp_path / "sub")
+    expected = sorted(p.resolve().as_posix() for p in find_article_files(tmp_path))
+    assert sorted({path for path, _ in walk_article_files(tmp_path)}) == sorted(set(expected))
