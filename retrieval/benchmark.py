@@ -58,7 +58,16 @@ class Latency:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set so far (Linux reports ru_maxrss in KiB)."""
+    """This process's peak resident set so far.
+
+    VmHWM (this address space only) where Linux has it: ru_maxrss survives exec, so a child
+    started by a parent that held 6 GB reported 6 GB however little it used itself."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -196,6 +205,21 @@ def read_index_rows(version_dir: Path) -> tuple[list[str], list[list[str]]]:
     finally:
         index.close()
     return [p.text for p in stored], [list(p.tokens) for p in stored]
+
+
+def read_index_texts(version_dir: Path) -> list[str]:
+    """The text of every live passage row, in row order, and nothing else (cheap at 1M)."""
+    from retrieval.index import VersionFiles
+    from retrieval.segments import open_db
+
+    files = VersionFiles(version_dir)
+    texts: list[str] = []
+    for name in files.segments:
+        dead = files.dead_rows[name]
+        with contextlib.closing(open_db(files.segment_dir(name))) as db:
+            texts.extend(text for row, text in db.execute("SELECT row, text FROM passages ORDER BY row")
+                         if row not in dead)
+    return texts
 
 
 def read_index_vectors(version_dir: Path) -> np.ndarray:

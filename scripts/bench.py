@@ -249,7 +249,7 @@ def say(line: str) -> None:
 
 
 def bench_scale(scale: str, work: Path, args: argparse.Namespace, results: dict) -> None:
-    from retrieval.benchmark import Latency, read_index_rows, sample_queries
+    from retrieval.benchmark import Latency, read_index_texts, sample_queries
     from retrieval.index import live_version_dir
 
     index_dir, articles = work / f"index-{scale}", work / f"articles-{scale}"
@@ -289,7 +289,8 @@ def bench_scale(scale: str, work: Path, args: argparse.Namespace, results: dict)
             say(f"  extrapolated at held-out rates: parse {count / parse_rate:.0f} s ({parse_rate:.0f} passages/s; "
                 f"jieba alone here {build['tokenize_passages_per_s']:.0f} passages/s), embed with the real model "
                 f"{count / embed_rate / 3600:.1f} h ({embed_rate:.1f} passages/s)")
-    texts, _ = read_index_rows(live_version_dir(index_dir))
+    # only the texts: this parent's memory would otherwise sit beside every child's (6 GB at 1M)
+    texts = read_index_texts(live_version_dir(index_dir))
     queries = sample_queries(texts, dev_questions(), args.queries, seed=args.seed)
     queries_file = work / f"queries-{scale}.json"
     queries_file.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")

@@ -88,3 +88,10 @@ def test_synthetic_corpus_is_seeded_real_text_that_reads_back_as_the_same_passag
         outcome = read_article_file(Path(entry.article.source_path))
         assert outcome.article is not None
         assert [p.id for p in chunk_article(outcome.article)] == [p.id for p in entry.passages]
+
+
+def test_index_texts_are_the_live_rows_in_order(seed_index):
+    from retrieval.benchmark import read_index_texts
+
+    directory = live_version_dir(seed_index.index_dir)
+    assert read_index_texts(directory) == read_index_rows(directory)[0]
