@@ -12,6 +12,7 @@ import json
 import logging
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -164,12 +165,15 @@ class SegmentedLexical:
         # The length part of BM25's denominator per local row, computed once per loaded version.
         self._norms = [(BM25_K1 * (1 - BM25_B + BM25_B * terms.lengths / average)).astype(np.float32)
                        for terms, _ in parts]
+        # One search asks for the same term many times (existence while analysing, scores, then its
+        # IDF for every passage's coverage); scores are computed from counts, so keep the last few.
+        self.postings = lru_cache(maxsize=64)(self._postings)
 
     def unseen_idf(self) -> float:
         """IDF given to a query term no passage contains: rarer than the rarest indexed term."""
         return math.log(1 + (self.num_docs + 0.5) / 0.5)
 
-    def postings(self, term: str) -> TermPostings | None:
+    def _postings(self, term: str) -> TermPostings | None:
         if term == "":
             return None
         rows_parts, counts_parts, norm_parts = [], [], []
