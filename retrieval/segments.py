@@ -36,17 +36,14 @@ from retrieval.lexical import SegmentTerms
 from retrieval.vectors import (
     EMBEDDINGS_FILE,
     VECTORS_FILE,
-    VectorIndex,
     VectorIndexError,
     VectorIndexSpec,
     build_faiss_index,
-    load_vectors,
 )
 
 SEGMENT_FILE = "segment.json"
 META_FILE = "meta.sqlite"
 LEXICAL_DIR = "lexical"
-KINDS = ("base", "delta", "legacy")  # legacy: a format-1 version directory read as one segment
 
 _SCHEMA = """
 CREATE TABLE articles (article_id TEXT PRIMARY KEY, source_path TEXT UNIQUE, file_hash TEXT,
@@ -174,10 +171,6 @@ def load_embeddings(directory: Path) -> np.ndarray:
         raise VectorIndexError(f"{directory / EMBEDDINGS_FILE}: expected a 2-d float32 array, "
                                f"got {embeddings.dtype} with shape {embeddings.shape}")
     return embeddings
-
-
-def load_segment_vectors(directory: Path, spec: VectorIndexSpec) -> VectorIndex:
-    return load_vectors(directory, spec)
 
 
 def chunks(items: list, size: int = 900) -> Iterator[list]:
