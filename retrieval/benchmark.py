@@ -16,7 +16,6 @@ import contextlib
 import hashlib
 import math
 import resource
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -59,7 +58,16 @@ class Latency:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set so far (Linux reports ru_maxrss in KiB)."""
+    """This process's peak resident set so far.
+
+    VmHWM (this address space only) where Linux has it: ru_maxrss survives exec, so a child
+    started by a parent that held 6 GB reported 6 GB however little it used itself."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -188,10 +196,56 @@ def time_baseline(baseline: BaselinePipeline, queries: list[str], vectors: np.nd
 
 
 def read_index_rows(version_dir: Path) -> tuple[list[str], list[list[str]]]:
-    """(texts, token lists) of every passage row of a built index version, in row order."""
-    with contextlib.closing(sqlite3.connect(f"file:{version_dir / 'meta.sqlite'}?mode=ro", uri=True)) as db:
-        found = db.execute("SELECT text, tokens FROM passages ORDER BY row").fetchall()
-    return [text for text, _ in found], [tokens.split("\t") if tokens else [] for _, tokens in found]
+    """(texts, token lists) of every live passage row of a built index version, in row order."""
+    from retrieval.index import LoadedIndex
+
+    index = LoadedIndex(version_dir)
+    try:
+        stored = index.passages(list(range(index.num_passages)))
+    finally:
+        index.close()
+    return [p.text for p in stored], [list(p.tokens) for p in stored]
+
+
+def read_index_texts(version_dir: Path) -> list[str]:
+    """The text of every live passage row, in row order, and nothing else (cheap at 1M)."""
+    from retrieval.index import VersionFiles
+    from retrieval.segments import open_db
+
+    files = VersionFiles(version_dir)
+    texts: list[str] = []
+    for name in files.segments:
+        dead = files.dead_rows[name]
+        with contextlib.closing(open_db(files.segment_dir(name))) as db:
+            texts.extend(text for row, text in db.execute("SELECT row, text FROM passages ORDER BY row")
+                         if row not in dead)
+    return texts
+
+
+def read_index_vectors(version_dir: Path) -> np.ndarray:
+    """Every live row's stored vector, in row order (float32, in memory)."""
+    from retrieval.index import LoadedIndex
+
+    index = LoadedIndex(version_dir)
+    try:
+        return np.vstack([block for _, block in index.vectors.live_blocks()])
+    finally:
+        index.close()
+
+
+def exact_top_k_segments(vectors, queries: np.ndarray, k: int) -> np.ndarray:
+    """exact_top_k over the live rows of a segmented index (retrieval.vectors.SegmentedVectors)."""
+    best_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+    best_rows = np.full((len(queries), k), -1, dtype=np.int64)
+    for first, block in vectors.live_blocks():
+        scores = queries @ block.T
+        rows = np.arange(first, first + scores.shape[1])
+        merged_scores = np.hstack([best_scores, scores])
+        merged_rows = np.hstack([best_rows, np.broadcast_to(rows, scores.shape)])
+        keep = np.argpartition(-merged_scores, k - 1, axis=1)[:, :k]
+        best_scores = np.take_along_axis(merged_scores, keep, axis=1)
+        best_rows = np.take_along_axis(merged_rows, keep, axis=1)
+    return best_rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,15 +266,20 @@ class SourcePassage:
 
 def load_source_pool(version_dir: Path) -> list[SourcePassage]:
     """Every passage of a real index version, ready to be recombined."""
-    embeddings = np.load(version_dir / "embeddings.npy", allow_pickle=False)
-    with contextlib.closing(sqlite3.connect(f"file:{version_dir / 'meta.sqlite'}?mode=ro", uri=True)) as db:
-        found = db.execute("SELECT p.row, p.text, a.title, a.date, a.url FROM passages p "
-                           "JOIN articles a ON a.article_id = p.article_id ORDER BY p.row").fetchall()
+    from retrieval.index import LoadedIndex
+
+    index = LoadedIndex(version_dir)
+    try:
+        stored = index.passages(list(range(index.num_passages)))
+        embeddings = np.vstack([block for _, block in index.vectors.live_blocks()])
+    finally:
+        index.close()
     pool = []
-    for row, text, title, date, url in found:
+    for passage in stored:
+        text = passage.text
         sentences = tuple(s for s in split_sentences(" ".join(text.split())) if s) or (text,)
         pool.append(SourcePassage(sentences, tuple(tuple(tokenize(s)) for s in sentences),
-                                  embeddings[row], title, date, url))
+                                  embeddings[passage.row], passage.title, passage.date, passage.url))
     return pool
 
 
@@ -288,13 +347,15 @@ def synthesize_corpus(pool: list[SourcePassage], count: int, articles_dir: Path,
         paragraphs = texts[start:start + PASSAGES_PER_SYNTHETIC_ARTICLE]
         data = _synthetic_page(source.title, source.date, source.url, paragraphs).encode("utf-8")
         path.write_bytes(data)
+        status = path.stat()  # recorded, so the next incremental rebuild does not re-hash the file
         source_path = path.resolve().as_posix()
         article_id = hashlib.sha1(source_path.encode("utf-8")).hexdigest()[:12]
         article = Article(id=article_id, title=source.title, date=source.date, url=source.url, paragraphs=(),
                           source_path=source_path, page_format="front-matter")
         passages = tuple(Passage(id=content_id(text), article_id=article_id, text=text, position=position)
                          for position, text in enumerate(paragraphs))
-        entries.append(ArticleEntry(article, hashlib.sha1(data).hexdigest(), passages))
+        entries.append(ArticleEntry(article, hashlib.sha1(data).hexdigest(), passages, status.st_size,
+                                    status.st_mtime_ns))
         rows.extend(passages)
     return SyntheticCorpus(entries, rows, tokens, vectors)
 

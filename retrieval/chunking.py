@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.records import Article, Passage
-from retrieval.text import content_id
+from retrieval.text import content_id_of_normalized, normalize
 
 
 @dataclass(frozen=True)
@@ -104,9 +104,11 @@ def chunk_article(article: Article, rules: ChunkingRules = DEFAULT_RULES) -> lis
     passages: list[Passage] = []
     seen: set[str] = set()
     for text in chunk_paragraphs(article.paragraphs, rules):
-        passage_id = content_id(text)
+        normalized = normalize(text)
+        passage_id = content_id_of_normalized(normalized)
         if passage_id in seen:  # a paragraph repeated within one page (pull quotes) is kept once
             continue
         seen.add(passage_id)
-        passages.append(Passage(id=passage_id, article_id=article.id, text=text, position=len(passages)))
+        passages.append(Passage(id=passage_id, article_id=article.id, text=text, position=len(passages),
+                                normalized=normalized))
     return passages

@@ -69,6 +69,11 @@ class Settings:
     # titles or dates: the corpus has 2019's quota, not 2024's. No answerable probe lost to it.
     require_years: bool = True
     embed_batch_size: int = 64
+    # An incremental rebuild writes a delta segment until deltas + tombstoned base rows exceed this
+    # share of the base, or there would be more than max_deltas deltas; then it writes a fresh base
+    # (retrieval/index.py CompactionPolicy; measured in docs/scaling.md).
+    compaction_share: float = 0.05
+    max_deltas: int = 8
     max_article_bytes: int = 5 * 1024 * 1024
     # Bot settings live here too so that one file configures a deployment.
     telegram_token: str | None = field(default=None, repr=False)
@@ -97,6 +102,8 @@ _ENV = {
     "NEWSQA_TITLE_CREDIT": "title_credit",
     "NEWSQA_SOUND_ALIKE_WEIGHT": "sound_alike_weight",
     "NEWSQA_REQUIRE_YEARS": "require_years",
+    "NEWSQA_COMPACTION_SHARE": "compaction_share",
+    "NEWSQA_MAX_DELTAS": "max_deltas",
     "TELEGRAM_BOT_TOKEN": "telegram_token",
     "TELEGRAM_BASE_URL": "telegram_base_url",
     "NEWSQA_ALLOWED_USERS": "allowed_user_ids",

@@ -26,6 +26,9 @@ class Passage:
     article_id: str
     text: str  # in the article's original script
     position: int  # order within its article
+    # normalize(text) when chunking computed it for the id, so the build tokenises it without
+    # running OpenCC a second time; empty for passages read back from an index
+    normalized: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from retrieval.config import Settings
 from retrieval.embedding import load_embedder
-from retrieval.index import BuildReport, build_index, live_version, load_index
+from retrieval.index import BuildReport, CompactionPolicy, build_index, live_version, load_index
 from retrieval.search import RankingOptions, Searcher
 
 
@@ -16,6 +16,7 @@ def rebuild(settings: Settings, *, full: bool = False, show_progress: bool = Tru
         list(settings.articles_dirs), settings.index_dir, load_embedder(settings.model),
         full=full, show_progress=show_progress, batch_size=settings.embed_batch_size,
         max_article_bytes=settings.max_article_bytes, on_warning=on_warning,
+        compaction=CompactionPolicy(settings.compaction_share, settings.max_deltas),
     )
 
 

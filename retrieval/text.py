@@ -88,7 +88,12 @@ def compact(text: str) -> str:
 
 def content_id(text: str, length: int = 16) -> str:
     """A stable id derived from content alone: the same passage text always gets the same id."""
-    return hashlib.sha1(compact(text).encode("utf-8")).hexdigest()[:length]
+    return content_id_of_normalized(normalize(text), length)
+
+
+def content_id_of_normalized(normalized_text: str, length: int = 16) -> str:
+    """content_id() of a text whose normalize() form is already at hand (chunking keeps it for tokenising)."""
+    return hashlib.sha1(_WHITESPACE.sub("", normalized_text).encode("utf-8")).hexdigest()[:length]
 
 
 def segment(normalized_text: str) -> list[str]:
@@ -103,7 +108,12 @@ def is_informative(token: str) -> bool:
 
 def tokenize(text: str) -> list[str]:
     """Tokens for the lexical index and for queries: normalised, segmented, stopwords dropped."""
-    return [token for token in segment(normalize(text)) if is_informative(token)]
+    return tokenize_normalized(normalize(text))
+
+
+def tokenize_normalized(normalized_text: str) -> list[str]:
+    """tokenize() of a text already in normalize() form (OpenCC is the costly part: do it once)."""
+    return [token for token in segment(normalized_text) if is_informative(token)]
 
 
 def _aligned_normal_form(text: str) -> str | None:

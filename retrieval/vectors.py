@@ -18,9 +18,13 @@ import math
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import faiss
 import numpy as np
+
+if TYPE_CHECKING:
+    from retrieval.segments import RowMap
 
 VECTORS_FILE = "vectors.faiss"
 EMBEDDINGS_FILE = "embeddings.npy"
@@ -86,12 +90,21 @@ def choose_spec(num_vectors: int, flat_max: int = FLAT_MAX_VECTORS) -> VectorInd
     return VectorIndexSpec("flat") if num_vectors <= flat_max else ivf_spec(num_vectors)
 
 
-def build_faiss_index(embeddings: np.ndarray, spec: VectorIndexSpec, seed: int = 0) -> faiss.Index:
-    """A FAISS inner-product index over the rows of `embeddings` (row i gets id i)."""
+def build_faiss_index(embeddings: np.ndarray, spec: VectorIndexSpec, seed: int = 0,
+                      trained: faiss.Index | None = None) -> faiss.Index:
+    """A FAISS inner-product index over the rows of `embeddings` (row i gets id i).
+
+    `trained`: an IVF index of the same spec whose k-means lists (and 8-bit ranges) are reused,
+    so a compaction only adds the rows instead of training again.
+    """
     embeddings = np.ascontiguousarray(embeddings, dtype=np.float32)
     count, dim = embeddings.shape
     if spec.kind == "flat":
         index = faiss.IndexFlatIP(dim)
+    elif (trained is not None and isinstance(trained, faiss.IndexIVF) and trained.nlist == spec.nlist
+          and trained.d == dim and trained.is_trained):
+        index = faiss.clone_index(trained)
+        index.reset()  # keeps the trained lists and quantiser ranges, drops the stored codes
     else:
         if count < spec.nlist:
             raise VectorIndexError(f"cannot build {spec.factory} over {count} vectors: fewer than its "
@@ -133,12 +146,24 @@ class VectorIndex:
     def dim(self) -> int:
         return int(self.faiss_index.d)
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(similarities, rows) of the k nearest rows for each query; rows are -1 where fewer exist."""
+    def search(self, queries: np.ndarray, k: int, selector: faiss.IDSelector | None = None,
+               nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(similarities, rows) of the k nearest rows for each query; rows are -1 where fewer exist.
+
+        `selector`: only rows it selects are considered (a segment's live rows); `nprobe`
+        overrides the recorded one (the benchmark's sweep)."""
         queries = np.ascontiguousarray(queries, dtype=np.float32)
-        if self._parameters is None:
-            return self.faiss_index.search(queries, k)
-        return self.faiss_index.search(queries, k, params=self._parameters)
+        if selector is None and nprobe is None:
+            if self._parameters is None:
+                return self.faiss_index.search(queries, k)
+            return self.faiss_index.search(queries, k, params=self._parameters)
+        if self.spec.kind == "ivf_sq8":
+            parameters = faiss.SearchParametersIVF(nprobe=nprobe or self.spec.nprobe)
+        else:
+            parameters = faiss.SearchParameters()
+        if selector is not None:
+            parameters.sel = selector
+        return self.faiss_index.search(queries, k, params=parameters)
 
     def vectors_for(self, rows: list[int]) -> np.ndarray:
         """The exact stored vectors of `rows` (works for every index kind, unlike reconstruct)."""
@@ -185,3 +210,95 @@ def load_vectors(directory: Path, spec: VectorIndexSpec) -> VectorIndex:
     if not isinstance(index, expected):
         raise VectorIndexError(f"{directory / VECTORS_FILE} is not the {spec.factory} index its manifest records")
     return VectorIndex(index, spec, embeddings)
+
+
+class SegmentedVectors:
+    """The vector indexes of several segments searched as one, over live rows only.
+
+    Each segment is searched with a FAISS `IDSelectorBitmap` of its live rows (tombstoned rows
+    are never candidates, so no over-fetch is needed), its local rows are mapped into the
+    index's single row space, and the per-segment top-k lists are merged by similarity. A base
+    segment is searched as its spec says (IVF or exact); delta segments are small and exact.
+    """
+
+    def __init__(self, parts: list[tuple[VectorIndex, RowMap]]):
+        self._parts = parts
+        # Kept here: the SWIG selector points into these bitmaps, which must outlive it.
+        self._bitmaps = [row_map.live_bitmap() for _, row_map in parts]
+        self._selectors = [None if bitmap is None else faiss.IDSelectorBitmap(bitmap) for bitmap in self._bitmaps]
+        self.ntotal = sum(row_map.live for _, row_map in parts)
+        self._ends = np.asarray([row_map.end for _, row_map in parts], dtype=np.int64)
+
+    @property
+    def spec(self) -> VectorIndexSpec:
+        """The base segment's spec: what the manifest records and what most rows are searched with."""
+        return self._parts[0][0].spec
+
+    @property
+    def dim(self) -> int:
+        return self._parts[0][0].dim
+
+    @property
+    def parts(self) -> list[tuple[VectorIndex, RowMap]]:
+        return list(self._parts)
+
+    def search(self, queries: np.ndarray, k: int, nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(similarities, rows) in the index's row space; rows are -1 where fewer exist."""
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if len(self._parts) == 1 and self._selectors[0] is None:
+            sims, rows = self._parts[0][0].search(queries, k, nprobe=nprobe)
+            return sims, self._parts[0][1].to_global(rows)
+        all_sims, all_rows = [], []
+        for (vectors, row_map), selector in zip(self._parts, self._selectors, strict=True):
+            if row_map.live == 0:
+                continue
+            sims, rows = vectors.search(queries, min(k, row_map.size), selector, nprobe)
+            rows = row_map.to_global(rows)
+            all_sims.append(np.where(rows >= 0, sims, -np.inf).astype(np.float32))
+            all_rows.append(rows)
+        if not all_sims:
+            return (np.full((len(queries), k), -np.inf, dtype=np.float32),
+                    np.full((len(queries), k), -1, dtype=np.int64))
+        sims, rows = np.hstack(all_sims), np.hstack(all_rows)
+        order = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+        sims, rows = np.take_along_axis(sims, order, axis=1), np.take_along_axis(rows, order, axis=1)
+        if sims.shape[1] < k:
+            pad = k - sims.shape[1]
+            sims = np.hstack([sims, np.full((len(queries), pad), -np.inf, dtype=np.float32)])
+            rows = np.hstack([rows, np.full((len(queries), pad), -1, dtype=np.int64)])
+        return sims, rows
+
+    def locate(self, rows: list[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(segment number, local row) of each row of the index's row space."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) and (rows.min() < 0 or rows.max() >= self.ntotal):
+            raise VectorIndexError(f"rows {rows.tolist()} are outside the index's {self.ntotal} rows")
+        segments = np.searchsorted(self._ends, rows, side="right")
+        local = np.empty_like(rows)
+        for number in np.unique(segments).tolist():
+            mask = segments == number
+            local[mask] = self._parts[number][1].to_local(rows[mask])
+        return segments, local
+
+    def vectors_for(self, rows: list[int]) -> np.ndarray:
+        """The exact stored vectors of `rows`, read from each row's segment."""
+        out = np.zeros((len(rows), self.dim), dtype=np.float32)
+        if not rows:
+            return out
+        segments, local = self.locate(rows)
+        for number in np.unique(segments).tolist():
+            mask = segments == number
+            out[mask] = self._parts[number][0].vectors_for(local[mask].tolist())
+        return out
+
+    def live_blocks(self, block: int = 131072):
+        """(first row, float32 vectors) of all live rows in row order, block by block (exact recall checks)."""
+        for vectors, row_map in self._parts:
+            live = np.arange(row_map.size) if row_map.alive is None else np.flatnonzero(row_map.alive)
+            for start in range(0, len(live), block):
+                picked = live[start:start + block]
+                yield row_map.offset + start, np.asarray(vectors.embeddings[picked], dtype=np.float32)
+
+    def close(self) -> None:
+        for vectors, _ in self._parts:
+            vectors.close()

@@ -4,9 +4,11 @@
     python scripts/rebuild_index.py --articles DIR ...   # index these article directories together
     python scripts/rebuild_index.py --full               # re-read and re-embed everything
 
-Incremental by default: only new, changed and removed article files are processed. The new
-version is built beside the live one and swapped in atomically; if the rebuild fails or is
-killed, the previous index keeps serving. Exit status is non-zero only when nothing could be indexed.
+Incremental by default: only new, changed and removed article files are processed (a file whose
+size and mtime are unchanged is not opened), and the change is written as a small delta segment,
+or as a fresh base segment once deltas outgrow `compaction_share` of it (README, "Index layout").
+The new version is built beside the live one and swapped in atomically; if the rebuild fails or
+is killed, the previous index keeps serving. Exit status is non-zero only when nothing could be indexed.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from retrieval.benchmark import (
     exact_top_k,
     load_source_pool,
     read_index_rows,
+    read_index_vectors,
     recall_at_k,
     sample_queries,
     synthesize_corpus,
@@ -55,10 +56,11 @@ def test_blockwise_exact_search_matches_a_full_sort():
 def test_baseline_finds_passages_holding_the_query_terms(seed_index):
     directory = live_version_dir(seed_index.index_dir)
     texts, tokens = read_index_rows(directory)
-    baseline = BaselinePipeline(tokens, np.load(directory / "embeddings.npy"))
+    embeddings = read_index_vectors(directory)
+    baseline = BaselinePipeline(tokens, embeddings)
     lexical = baseline.lexical("稀土")
     assert lexical and all("稀土" in texts[row] for row in lexical)
-    vector = np.load(directory / "embeddings.npy")[7]
+    vector = embeddings[7]
     assert next(iter(baseline.dense(vector))) == 7
     assert len(baseline.search("稀土", vector, top_k=3)) == 3
 
@@ -86,3 +88,10 @@ def test_synthetic_corpus_is_seeded_real_text_that_reads_back_as_the_same_passag
         outcome = read_article_file(Path(entry.article.source_path))
         assert outcome.article is not None
         assert [p.id for p in chunk_article(outcome.article)] == [p.id for p in entry.passages]
+
+
+def test_index_texts_are_the_live_rows_in_order(seed_index):
+    from retrieval.benchmark import read_index_texts
+
+    directory = live_version_dir(seed_index.index_dir)
+    assert read_index_texts(directory) == read_index_rows(directory)[0]

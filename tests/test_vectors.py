@@ -130,7 +130,7 @@ def test_lexical_only_candidates_get_exact_dense_scores_from_an_ivf_index(tiny_s
     """Rows the ANN search did not return are scored from the stored vectors, not reconstruct()."""
     rebuild(tiny_settings, show_progress=False)
     index = load_index(tiny_settings.index_dir)
-    ivf_dir = live_version_dir(tiny_settings.index_dir)
+    ivf_dir = next((live_version_dir(tiny_settings.index_dir) / "segments").glob("base-*"))
     spec = VectorIndexSpec("ivf_sq8", nlist=4, nprobe=1)
     write_vectors(ivf_dir, np.load(ivf_dir / "embeddings.npy"), spec)
     index.vectors = load_vectors(ivf_dir, spec)
@@ -147,7 +147,7 @@ def test_lexical_only_candidates_get_exact_dense_scores_from_an_ivf_index(tiny_s
 def test_a_missing_vector_file_is_an_index_error_naming_the_directory(tiny_settings):
     rebuild(tiny_settings, show_progress=False)
     directory = live_version_dir(tiny_settings.index_dir)
-    (directory / "vectors.faiss").unlink()
+    next((directory / "segments").glob("base-*/vectors.faiss")).unlink()
     with pytest.raises(IndexError_, match=str(directory)):
         load_index(tiny_settings.index_dir)
 
