@@ -633,13 +633,26 @@ class _DeltaBuild:
 # versions on disk
 
 
+def fingerprints_agree(recorded: str | None, current: str | None) -> bool:
+    """An index from before fingerprints were recorded, or a model with none (a hub name), passes."""
+    return recorded is None or current is None or recorded == current
+
+
+def _fingerprint_of(embedder: Embedder) -> str | None:
+    return getattr(embedder, "fingerprint", None)
+
+
 def _write_manifest(directory: Path, version: str, model_name: str, dim: int, segments: list[dict],
-                    base_spec: VectorIndexSpec, articles: int, passages: int) -> None:
+                    base_spec: VectorIndexSpec, articles: int, passages: int,
+                    model_fingerprint: str | None = None) -> None:
     manifest = {
         "format_version": FORMAT_VERSION,
         "version": version,
         "model": model_name,
         "dim": dim,
+        # what the model's files held (retrieval.embedding.model_fingerprint): a model rebuilt under
+        # the same name gives other vectors, and is caught here rather than served as garbage
+        "model_fingerprint": model_fingerprint,
         # the base segment's vector index: what most rows are searched with (deltas are exact)
         "faiss_index": base_spec.factory,
         "vector_index": base_spec.to_json(),
@@ -678,7 +691,7 @@ def _write_version(index_dir: Path, version: str, embedder: Embedder, *, kept: l
             segments.append({"name": name, "kind": info["kind"], "rows": int(info["rows"]),
                              "dead_rows": len(rows), "dead_articles": len(articles)})
         _write_manifest(temporary, version, embedder.name, embedder.dim, segments, base_spec or content.spec,
-                        counts[0], counts[1])
+                        counts[0], counts[1], _fingerprint_of(embedder))
         for path in (temporary / "manifest.json", *(temporary / "tombstones").iterdir()):
             with open(path, "rb") as handle:
                 os.fsync(handle.fileno())
@@ -899,6 +912,9 @@ def _open_live_for_reuse(index_dir: Path, embedder: Embedder, warn: Callable[[st
         warn(f"previous index was built with model {manifest.get('model')!r}; "
              f"re-embedding everything with {embedder.name!r}")
         return None
+    if not fingerprints_agree(manifest.get("model_fingerprint"), _fingerprint_of(embedder)):
+        warn(f"the files of model {embedder.name!r} changed since the last build; re-embedding everything")
+        return None
     same_pipeline = manifest.get("pipeline") == pipeline_fingerprint()
     if not same_pipeline:
         warn("the article reader or tokenizer changed since the last build: re-reading every article "
@@ -965,6 +981,7 @@ class LoadedIndex:
         self.manifest = files.manifest
         self.version = self.manifest["version"]
         self.model_name = self.manifest["model"]
+        self.model_fingerprint = self.manifest.get("model_fingerprint")
         self.dim = int(self.manifest["dim"])
         self.num_articles = int(self.manifest["articles"])
         self.segments = files.segments
@@ -984,13 +1001,18 @@ class LoadedIndex:
         self._dbs = [open_db(files.segment_dir(name)) for name in self.segments]
         self._db_lock = threading.Lock()
 
-    def check_model(self, model_name: str, dim: int | None = None) -> None:
+    def check_model(self, model_name: str, dim: int | None = None, fingerprint: str | None = None) -> None:
         if model_name != self.model_name or (dim is not None and dim != self.dim):
             raise ModelMismatch(
                 f"the index in {self.directory.parent.parent} was built with model {self.model_name!r} "
                 f"(dimension {self.dim}), but the configured model is {model_name!r}"
                 f"{f' (dimension {dim})' if dim is not None else ''}: rebuild the index with "
                 "`python scripts/rebuild_index.py --full`, or set NEWSQA_MODEL to the index's model")
+        if not fingerprints_agree(self.model_fingerprint, fingerprint):
+            raise ModelMismatch(
+                f"the files of model {model_name!r} changed since the index in {self.directory.parent.parent} "
+                f"was built (fingerprint {self.model_fingerprint}, now {fingerprint}): its vectors no longer "
+                "match; rebuild the index with `python scripts/rebuild_index.py`")
 
     def passages(self, rows: list[int]) -> list[StoredPassage]:
         if not rows:

@@ -145,7 +145,7 @@ class _CorpusView:
 
 class Searcher:
     def __init__(self, index: LoadedIndex, embedder: Embedder, options: RankingOptions | None = None):
-        index.check_model(embedder.name, embedder.dim)
+        index.check_model(embedder.name, embedder.dim, getattr(embedder, "fingerprint", None))
         self.index = index
         self.embedder = embedder
         self.options = options or RankingOptions()

@@ -173,6 +173,28 @@ def test_querying_with_another_model_is_a_clear_error(seed_index, tmp_path):
         open_searcher(replace(seed_index, model=other))
 
 
+def test_a_model_rebuilt_under_the_same_name_is_caught(tmp_path):
+    from conftest import build_tiny_model
+
+    model = str(tmp_path / "model")
+    build_tiny_model(Path(model), seed=0)
+    settings = replace(replace_settings(tmp_path / "index", model), articles_dirs=(ROOT / "seeds",))
+    rebuild(settings, show_progress=False)
+    assert open_searcher(settings).search("稀土", 1).hits
+    build_tiny_model(Path(model), seed=1)  # same name, same dimension, other vectors
+    load_embedder.cache_clear()
+    try:
+        with pytest.raises(ModelMismatch, match="changed since"):
+            open_searcher(settings)
+        warnings: list[str] = []
+        report = rebuild(settings, show_progress=False, on_warning=warnings.append)
+        assert any("re-embedding everything" in w for w in warnings)
+        assert report.passages_embedded == report.passages_total
+        assert open_searcher(settings).search("稀土", 1).hits
+    finally:
+        load_embedder.cache_clear()
+
+
 def test_rebuild_killed_during_embedding_leaves_the_old_index_answering(tmp_path, tiny_model):
     index_dir = tmp_path / "index"
     settings = replace(replace_settings(index_dir, tiny_model), articles_dirs=(ROOT / "seeds",))
