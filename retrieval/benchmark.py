@@ -122,11 +122,18 @@ def time_query_stages(searcher: Searcher, queries: list[str], top_k: int = 5) ->
 
 def exact_top_k(embeddings: np.ndarray, queries: np.ndarray, k: int, block: int = 131072) -> np.ndarray:
     """Exact inner-product top-k rows, scanning the (possibly memory-mapped) rows block by block."""
+    blocks = ((start, np.asarray(embeddings[start:start + block], dtype=np.float32))
+              for start in range(0, len(embeddings), block))
+    return _top_k_over_blocks(blocks, queries, k)
+
+
+def _top_k_over_blocks(blocks, queries: np.ndarray, k: int) -> np.ndarray:
+    """Top-k rows by inner product over (first row, vectors) blocks, keeping only k per query at a time."""
     best_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
     best_rows = np.full((len(queries), k), -1, dtype=np.int64)
-    for start in range(0, len(embeddings), block):
-        scores = queries @ np.asarray(embeddings[start:start + block], dtype=np.float32).T
-        rows = np.arange(start, start + scores.shape[1])
+    for first, vectors in blocks:
+        scores = queries @ vectors.T
+        rows = np.arange(first, first + scores.shape[1])
         merged_scores = np.hstack([best_scores, scores])
         merged_rows = np.hstack([best_rows, np.broadcast_to(rows, scores.shape)])
         keep = np.argpartition(-merged_scores, k - 1, axis=1)[:, :k]
@@ -235,17 +242,7 @@ def read_index_vectors(version_dir: Path) -> np.ndarray:
 
 def exact_top_k_segments(vectors, queries: np.ndarray, k: int) -> np.ndarray:
     """exact_top_k over the live rows of a segmented index (retrieval.vectors.SegmentedVectors)."""
-    best_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
-    best_rows = np.full((len(queries), k), -1, dtype=np.int64)
-    for first, block in vectors.live_blocks():
-        scores = queries @ block.T
-        rows = np.arange(first, first + scores.shape[1])
-        merged_scores = np.hstack([best_scores, scores])
-        merged_rows = np.hstack([best_rows, np.broadcast_to(rows, scores.shape)])
-        keep = np.argpartition(-merged_scores, k - 1, axis=1)[:, :k]
-        best_scores = np.take_along_axis(merged_scores, keep, axis=1)
-        best_rows = np.take_along_axis(merged_rows, keep, axis=1)
-    return best_rows
+    return _top_k_over_blocks(vectors.live_blocks(), queries, k)
 
 
 # ---------------------------------------------------------------------------------------------
