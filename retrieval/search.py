@@ -118,7 +118,7 @@ class Ranking:
     scored: list[_Scored]
     stored: list[StoredPassage]
     coverage: float  # best share of the question's groups among the top 3 passages
-    dense_top: float  # the best dense similarity of any passage
+    group_weights: list[float]  # each group's IDF weight in the coverage measures
     groups_matched: int = 0  # most distinct question groups one of the top 3 passages speaks to
 
 
@@ -399,15 +399,18 @@ class Searcher:
         elif not options.use_lexical:
             options = replace(options, dense_weight=1.0)
         scored = self._fuse(lexical, dense, query_vector, options)
-        if options.rerank_weight > 0:
-            scored = self._rerank(groups, scored[: max(options.rerank_depth, top_k)], options)
-        scored = scored[: max(top_k, 1)]
-        stored = self.index.passages([s.row for s in scored])
+        reranking = options.rerank_weight > 0
+        scored = scored[: max(options.rerank_depth, top_k) if reranking else max(top_k, 1)]
+        fetched = {p.row: p for p in self.index.passages([s.row for s in scored])}
         weights = self.group_weights(groups)
+        if reranking:
+            scored = self._rerank(groups, scored, fetched, weights, options)
+        scored = scored[: max(top_k, 1)]
+        stored = [fetched[s.row] for s in scored if s.row in fetched]
         coverage = max((self.coverage_with_title(groups, passage, 0.0, weights) for passage in stored[:3]),
                        default=0.0)
         matched = max((self.groups_matched(groups, passage) for passage in stored[:3]), default=0)
-        return Ranking(groups, scored, stored, coverage, max(dense.values(), default=0.0), matched)
+        return Ranking(groups, scored, stored, coverage, weights, matched)
 
     def group_weights(self, groups: list[QueryGroup]) -> list[float]:
         return [self._group_idf(g) * g.weight for g in groups]
@@ -433,9 +436,8 @@ class Searcher:
         total = sum(weights)
         return earned / total if total else 0.0
 
-    def _rerank(self, groups: list[QueryGroup], scored: list[_Scored], options: RankingOptions) -> list[_Scored]:
-        stored = {p.row: p for p in self.index.passages([s.row for s in scored])}
-        weights = self.group_weights(groups)
+    def _rerank(self, groups: list[QueryGroup], scored: list[_Scored], stored: dict[int, StoredPassage],
+                weights: list[float], options: RankingOptions) -> list[_Scored]:
         reranked = [replace(s, fused=s.fused + options.rerank_weight * self.coverage_with_title(
                         groups, stored[s.row], options.title_credit, weights))
                     for s in scored if s.row in stored]
@@ -462,7 +464,7 @@ class Searcher:
                 or (self.options.require_years and not _years_met(query, stored[:3]))):
             return SearchResult(query, False, ())
         hits = []
-        weights = self.group_weights(groups)
+        weights = ranking.group_weights
         for score, passage in zip(scored, stored, strict=True):
             tokens = set(passage.tokens)
             matched = [t.term for g in groups for t in g.terms if self._present(t, passage, tokens)]
