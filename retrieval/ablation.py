@@ -50,7 +50,7 @@ def run_configuration(searcher: Searcher, options: RankingOptions, gold: list[di
     # Warm-up on a question of its own: lazy loads and first-call costs, but no answer caching,
     # so each gold question is timed the first time it is asked.
     configured.search(WARM_UP_QUESTION, top_k=top_k)
-    for cache in (configured.corpus.texts.find, ):
+    for cache in (configured.corpus.phrases.find,):
         cache.cache_clear()
     if configured.corpus.names is not None:
         configured.corpus.names.sounds_like.cache_clear()

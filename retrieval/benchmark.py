@@ -27,7 +27,7 @@ from retrieval.chunking import split_sentences
 from retrieval.index import ArticleEntry
 from retrieval.records import Article, Passage
 from retrieval.search import CANDIDATES_PER_SIDE, Searcher, analyse_query
-from retrieval.text import content_id, tokenize
+from retrieval.text import content_id, normalize, tokenize
 
 PASSAGES_PER_SYNTHETIC_ARTICLE = 20
 # Inside the chunker's 30–360 characters, so each synthetic paragraph stays exactly one passage.
@@ -255,6 +255,7 @@ class SourcePassage:
 
     sentences: tuple[str, ...]
     sentence_tokens: tuple[tuple[str, ...], ...]
+    sentence_normals: tuple[str, ...]  # each sentence's matching form, so recombined rows need no normalising
     vector: np.ndarray
     title: str
     date: str | None
@@ -276,6 +277,7 @@ def load_source_pool(version_dir: Path) -> list[SourcePassage]:
         text = passage.text
         sentences = tuple(s for s in split_sentences(" ".join(text.split())) if s) or (text,)
         pool.append(SourcePassage(sentences, tuple(tuple(tokenize(s)) for s in sentences),
+                                  tuple(normalize(s) for s in sentences),
                                   embeddings[passage.row], passage.title, passage.date, passage.url))
     return pool
 
@@ -304,6 +306,7 @@ def synthesize_corpus(pool: list[SourcePassage], count: int, articles_dir: Path,
     seconds = rng.integers(len(pool), size=count)
     weights = np.empty(count, dtype=np.float32)
     texts: list[str] = []
+    normals: list[str] = []
     tokens: list[list[str]] = []
     for i, (a, b) in enumerate(zip(firsts.tolist(), seconds.tolist(), strict=True)):
         first, second = pool[a], pool[b]
@@ -312,19 +315,23 @@ def synthesize_corpus(pool: list[SourcePassage], count: int, articles_dir: Path,
         cut = len(second.sentences) - take_b
         parts = list(first.sentences[:take_a]) + list(second.sentences[cut:])
         part_tokens = list(first.sentence_tokens[:take_a]) + list(second.sentence_tokens[cut:])
+        part_normals = list(first.sentence_normals[:take_a]) + list(second.sentence_normals[cut:])
         while len(parts) > 1 and sum(map(len, parts)) > MAX_SYNTHETIC_CHARS:
             parts.pop()
             part_tokens.pop()
+            part_normals.pop()
         while sum(map(len, parts)) < MIN_SYNTHETIC_CHARS:  # a fragment would be merged by the chunker
             extra = pool[int(rng.integers(len(pool)))]
             parts.append(extra.sentences[0])
             part_tokens.append(extra.sentence_tokens[0])
+            part_normals.append(extra.sentence_normals[0])
         text = "".join(parts)[:MAX_SYNTHETIC_CHARS]
         from_a = sum(len(s) for s in first.sentences[:take_a])
         weights[i] = min(1.0, from_a / max(len(text), 1))
         # The ordinal keeps every passage distinct, as real ones are; it is left out of the tokens so
         # the vocabulary keeps a realistic size.
         texts.append(f"{text}（{i}）")
+        normals.append(f"{''.join(part_normals)[:MAX_SYNTHETIC_CHARS]}({i})")  # NFKC folds the brackets
         tokens.append([token for group in part_tokens for token in group])
     vectors = np.empty((count, dim), dtype=np.float32)
     for start in range(0, count, 65536):
@@ -349,7 +356,8 @@ def synthesize_corpus(pool: list[SourcePassage], count: int, articles_dir: Path,
         article_id = hashlib.sha1(source_path.encode("utf-8")).hexdigest()[:12]
         article = Article(id=article_id, title=source.title, date=source.date, url=source.url, paragraphs=(),
                           source_path=source_path, page_format="front-matter")
-        passages = tuple(Passage(id=content_id(text), article_id=article_id, text=text, position=position)
+        passages = tuple(Passage(id=content_id(text), article_id=article_id, text=text, position=position,
+                                 normalized=normals[start + position])
                          for position, text in enumerate(paragraphs))
         entries.append(ArticleEntry(article, hashlib.sha1(data).hexdigest(), passages, status.st_size,
                                     status.st_mtime_ns))

@@ -51,15 +51,19 @@ from retrieval.changes import FileScan, FileState, StoredFile, scan_files
 from retrieval.chunking import chunk_article
 from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex, SegmentedLexical, SegmentTerms
+from retrieval.names import NameEvidence
+from retrieval.phrases import BigramPostings, PhraseIndex
 from retrieval.records import Article, Passage
 from retrieval.segments import (
     LEXICAL_DIR,
     ArticleRow,
+    CorpusEvidence,
     PassageRow,
     RowMap,
     SegmentContent,
     fsync_tree,
     link_segment,
+    load_corpus_evidence,
     load_embeddings,
     open_db,
     read_segment_info,
@@ -394,7 +398,7 @@ def _full_content(live: _LiveVersion | None, read: list[ArticleEntry], scan: Fil
         kind="base",
         articles=[entry.record() for entry in entries],
         article_passages=[(e.article.id, p.position, p.id) for e in entries for p in e.passages],
-        rows=[PassageRow(p.id, p.article_id, p.position, p.text, tokens[i]) for i, p in enumerate(rows)],
+        rows=[PassageRow(p.id, p.article_id, p.position, p.text, tokens[i], p.normalized) for i, p in enumerate(rows)],
         embeddings=embeddings,
         spec=vector_spec or choose_spec(len(rows)),
     )
@@ -409,7 +413,7 @@ def write_version(directory: Path, entries: list[ArticleEntry], rows: list[Passa
         kind="base",
         articles=[entry.record() for entry in entries],
         article_passages=[(e.article.id, p.position, p.id) for e in entries for p in e.passages],
-        rows=[PassageRow(p.id, p.article_id, p.position, p.text, "\t".join(tokens[i] or []))
+        rows=[PassageRow(p.id, p.article_id, p.position, p.text, "\t".join(tokens[i] or []), p.normalized)
               for i, p in enumerate(rows)],
         embeddings=embeddings, spec=spec)
     name = f"base-{version}"
@@ -562,7 +566,8 @@ class _DeltaBuild:
             vectors[to_embed] = _embed_texts(embedder, [texts[i] for i in to_embed], batch_size, show_progress)
         self.report.passages_embedded = len(to_embed)
         self.report.embed_seconds = time.perf_counter() - embed_started
-        rows = [PassageRow(new.passage_id, new.article_id, new.position, texts[i], tokens[i] or "")
+        rows = [PassageRow(new.passage_id, new.article_id, new.position, texts[i], tokens[i] or "",
+                           new.passage.normalized if new.passage is not None and new.source is None else "")
                 for i, new in enumerate(self.new_rows)]
         return rows, vectors
 
@@ -604,6 +609,7 @@ class _DeltaBuild:
         holdings: list[tuple[str, int, str]] = []
         rows: list[PassageRow] = []
         vector_parts: list[np.ndarray] = []
+        evidence_parts: list[tuple[CorpusEvidence, np.ndarray]] = []
         for name in live.segments:
             db = live.db(name)
             dead_articles = live.dead_articles[name] | self.dead_articles.get(name, set())
@@ -622,11 +628,20 @@ class _DeltaBuild:
                 if alive[row]:
                     rows.append(PassageRow(*values))
             vector_parts.append(np.asarray(live.embeddings(name)[alive], dtype=np.float32))
+            evidence_parts.append((load_corpus_evidence(live.segment_dir(name), db), alive))
         articles += delta_articles
         holdings += delta_holdings
         rows += new_rows
         embeddings = np.vstack([*vector_parts, new_vectors])
-        return SegmentContent("base", articles, holdings, rows, embeddings, vector_spec or choose_spec(len(rows)))
+        # the kept rows' postings and names are carried over, not worked out again from their text
+        new_terms = SegmentTerms.build([row.tokens.split("\t") if row.tokens else [] for row in new_rows])
+        evidence_parts.append((CorpusEvidence.of_rows(new_rows, new_terms.vocab, new_terms.lengths),
+                               np.ones(len(new_rows), dtype=bool)))
+        evidence = CorpusEvidence(
+            BigramPostings.concatenate([(e.bigrams, alive) for e, alive in evidence_parts]),
+            NameEvidence.concatenate([(e.names, alive) for e, alive in evidence_parts]))
+        return SegmentContent("base", articles, holdings, rows, embeddings, vector_spec or choose_spec(len(rows)),
+                              evidence)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1000,6 +1015,38 @@ class LoadedIndex:
                                              for name, row_map in zip(self.segments, self.row_maps, strict=True)])
         self._dbs = [open_db(files.segment_dir(name)) for name in self.segments]
         self._db_lock = threading.Lock()
+        self._evidence: list[CorpusEvidence] | None = None
+        self._phrases: PhraseIndex | None = None
+
+    def _corpus_evidence(self) -> list[CorpusEvidence]:
+        """Each segment's bigram postings and name evidence (read at the first query that needs them)."""
+        if self._evidence is None:
+            try:
+                self._evidence = [load_corpus_evidence(self.files.segment_dir(name), db)
+                                  for name, db in zip(self.segments, self._dbs, strict=True)]
+            except ValueError as error:
+                raise IndexError_(f"{error}: rebuild the index with scripts/rebuild_index.py --full") from None
+        return self._evidence
+
+    @property
+    def phrases(self) -> PhraseIndex:
+        """Substring search over the live passages."""
+        with self._db_lock:
+            if self._phrases is None:
+                self._phrases = PhraseIndex([(evidence.bigrams, row_map) for evidence, row_map
+                                             in zip(self._corpus_evidence(), self.row_maps, strict=True)])
+            return self._phrases
+
+    def name_evidence(self) -> list[NameEvidence]:
+        """Each segment's glossed names (of live rows), transliteration runs and pinyin readings.
+
+        A tombstoned passage's runs and readings stay until the next compaction: they only
+        propose terms, which are then looked up among the live passages.
+        """
+        with self._db_lock:
+            evidence = self._corpus_evidence()
+        return [replace(e.names, glosses=[g for g in e.names.glosses if row_map.alive is None or row_map.alive[g[0]]])
+                for e, row_map in zip(evidence, self.row_maps, strict=True)]
 
     def check_model(self, model_name: str, dim: int | None = None, fingerprint: str | None = None) -> None:
         if model_name != self.model_name or (dim is not None and dim != self.dim):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+import numpy as np
 from pypinyin import Style, lazy_pinyin
 
 from retrieval.text import STOPWORDS_EN, fold_width, segment, to_simplified
@@ -74,6 +75,7 @@ def _english_key(name: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", fold_width(name).lower().replace("’", "'").replace("'s", "")))
 
 
+@lru_cache(maxsize=65536)  # the same gloss recurs across articles (and recombined benchmark rows)
 def chinese_side(han_run: str, english: str) -> str | None:
     """Which end of the Chinese run before "(English)" names the same thing."""
     run = to_simplified(han_run.replace("・", "·"))
@@ -102,31 +104,48 @@ def chinese_side(han_run: str, english: str) -> str | None:
     return tail
 
 
-def glossed_names(texts: Iterable[str], is_common_word: Callable[[str], bool] | None = None,
-                  ) -> dict[str, tuple[str, ...]]:
-    """English name (lower-case words) → Chinese forms, from "中文(English)" glosses in the texts.
+def glosses_in(text: str) -> list[tuple[str, str]]:
+    """(English as written, the Chinese it glosses) of every "中文(English)" in one text."""
+    found = []
+    for han_run, english in _GLOSS.findall(fold_width(text).replace("（", "(").replace("）", ")")):
+        english = english.strip(" .,-")
+        key = _english_key(english)
+        if not key or key in STOPWORDS_EN:
+            continue
+        chinese = chinese_side(han_run, english)
+        if chinese:
+            found.append((english, chinese))
+    return found
+
+
+def gloss_pairs(texts: Iterable[str]) -> Counter[tuple[str, str]]:
+    """Every gloss pair in the texts, counted."""
+    return Counter(pair for text in texts for pair in glosses_in(text))
+
+
+def names_from_glosses(pairs: Iterable[tuple[str, str, int]], is_common_word: Callable[[str], bool] | None = None,
+                       ) -> dict[str, tuple[str, ...]]:
+    """English name (lower-case words) → its commonest Chinese forms, from counted gloss pairs.
 
     Also the surname alone for person-like names ("greer" from "Jamieson Greer"), unless that last
     word is an ordinary English word (`is_common_word`: "Group", "Materials").
     """
     found: dict[str, Counter] = {}
-    for text in texts:
-        for han_run, english in _GLOSS.findall(fold_width(text).replace("（", "(").replace("）", ")")):
-            english = english.strip(" .,-")
-            key = _english_key(english)
-            if not key or key in STOPWORDS_EN:
-                continue
-            chinese = chinese_side(han_run, english)
-            if not chinese:
-                continue
-            keys = [key]
-            parts = english.split()
-            if (2 <= len(parts) <= 3 and all(p[:1].isupper() for p in parts)
-                    and not (is_common_word and is_common_word(parts[-1]))):
-                keys.append(_english_key(parts[-1]))  # Greer of Jamieson Greer; not Group of ZF Group
-            for name in keys:
-                found.setdefault(name, Counter())[chinese] += 1
+    for english, chinese, count in pairs:
+        keys = [_english_key(english)]
+        parts = english.split()
+        if (2 <= len(parts) <= 3 and all(p[:1].isupper() for p in parts)
+                and not (is_common_word and is_common_word(parts[-1]))):
+            keys.append(_english_key(parts[-1]))  # Greer of Jamieson Greer; not Group of ZF Group
+        for name in keys:
+            found.setdefault(name, Counter())[chinese] += count
     return {key: tuple(word for word, _ in counts.most_common(3)) for key, counts in found.items()}
+
+
+def glossed_names(texts: Iterable[str], is_common_word: Callable[[str], bool] | None = None,
+                  ) -> dict[str, tuple[str, ...]]:
+    """English name (lower-case words) → Chinese forms, from "中文(English)" glosses in the texts."""
+    return names_from_glosses(((e, c, n) for (e, c), n in gloss_pairs(texts).items()), is_common_word)
 
 
 # -- sound-alike candidates ------------------------------------------------------------------------
@@ -148,6 +167,79 @@ def transliteration_characters(cedict_lines: Iterable[str], min_count: int = 3) 
     return frozenset(ch for ch, n in counts.items() if n >= min_count)
 
 
+def transliteration_runs(simplified_texts: Iterable[str], transliteration_chars: frozenset[str]) -> set[str]:
+    """Runs of 2–5 transliteration characters in the (Simplified) texts: candidates for a name heard in English."""
+    runs: set[str] = set()
+    if not transliteration_chars:
+        return runs
+    pattern = re.compile(f"[{''.join(sorted(transliteration_chars))}·]{{2,8}}")
+    for text in simplified_texts:
+        for run in pattern.findall(text):
+            run = run.strip("·")
+            # a run may be glued to a neighbouring transliteration character: keep its parts too
+            for start in range(len(run)):
+                for end in range(start + 2, min(len(run), start + 5) + 1):
+                    runs.add(run[start:end])
+    return runs
+
+
+@dataclass
+class NameEvidence:
+    """What one index segment's passages say about names, worked out when the segment is written,
+    so a serving process merges a few small tables instead of reading every passage."""
+
+    glosses: list[tuple[int, str, str]]  # (row, English as written, Chinese)
+    runs: dict[str, str]  # transliteration run → its sound key
+    readings: dict[str, tuple[str, ...]]  # toneless pinyin → the segment's words that read so
+
+    @classmethod
+    def from_passages(cls, texts: list[str], simplified_texts: list[str], vocabulary: Iterable[str],
+                      transliteration_chars: frozenset[str]) -> NameEvidence:
+        """`texts` as written (a gloss's English keeps its capitals), `simplified_texts` the same rows
+        in Simplified characters."""
+        glosses = [(row, english, chinese) for row, text in enumerate(texts) if "(" in text or "（" in text
+                   for english, chinese in glosses_in(text)]
+        runs = {run: sound_key(pinyin_of(run)).rstrip("a")
+                for run in sorted(transliteration_runs(simplified_texts, transliteration_chars))}
+        return cls(glosses, runs, pinyin_index(vocabulary))
+
+    @classmethod
+    def concatenate(cls, parts: list[tuple[NameEvidence, np.ndarray]]) -> NameEvidence:
+        """Several segments' evidence as one segment whose rows are theirs in order, glosses of rows
+        not alive (mask False; one entry per row of the segment) left out. Runs and readings are
+        kept whole: they only propose terms, which are looked up among live passages before use."""
+        glosses, runs, readings, offset = [], {}, {}, 0
+        for evidence, alive in parts:
+            renumbered = np.cumsum(alive) - 1 + offset
+            glosses += [(int(renumbered[row]), english, chinese) for row, english, chinese in evidence.glosses
+                        if alive[row]]
+            offset += int(alive.sum())
+            runs.update(evidence.runs)
+            for key, words in evidence.readings.items():
+                readings[key] = tuple(dict.fromkeys((*readings.get(key, ()), *words)))
+        return cls(glosses, runs, readings)
+
+    def to_json(self) -> dict:
+        return {"glosses": self.glosses, "runs": self.runs, "readings": self.readings}
+
+    @classmethod
+    def from_json(cls, data: dict, where: str) -> NameEvidence:
+        try:
+            return cls([(int(row), str(e), str(c)) for row, e, c in data["glosses"]],
+                       {str(run): str(key) for run, key in data["runs"].items()},
+                       {str(key): tuple(map(str, words)) for key, words in data["readings"].items()})
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise ValueError(f"{where}: malformed name evidence ({error!r})") from None
+
+
+def merged_readings(evidence: Iterable[NameEvidence]) -> dict[str, tuple[str, ...]]:
+    merged: dict[str, dict[str, None]] = {}
+    for part in evidence:
+        for key, words in part.readings.items():
+            merged.setdefault(key, {}).update(dict.fromkeys(words))
+    return {key: tuple(words) for key, words in merged.items()}
+
+
 @dataclass
 class NameMatcher:
     """English names → corpus Chinese forms, from glosses first and sound-alike runs second."""
@@ -156,20 +248,19 @@ class NameMatcher:
     candidates: dict[str, str] = field(default_factory=dict)  # Chinese run → its sound key
 
     @classmethod
+    def from_evidence(cls, evidence: Iterable[NameEvidence],
+                      is_common_word: Callable[[str], bool] | None = None) -> NameMatcher:
+        evidence = list(evidence)
+        pairs = [(english, chinese, 1) for part in evidence for _, english, chinese in part.glosses]
+        glossed = names_from_glosses(pairs, is_common_word)
+        return cls(glossed, {run: key for part in evidence for run, key in part.runs.items()})
+
+    @classmethod
     def from_texts(cls, texts: list[str], transliteration_chars: frozenset[str],
                    is_common_word: Callable[[str], bool] | None = None) -> NameMatcher:
-        glossed = glossed_names(texts, is_common_word)
-        runs: set[str] = set()
-        pattern = re.compile(f"[{''.join(sorted(transliteration_chars))}·]{{2,8}}") if transliteration_chars else None
-        if pattern is not None:
-            for text in texts:
-                for run in pattern.findall(to_simplified(text)):
-                    run = run.strip("·")
-                    # a run may be glued to a neighbouring transliteration character: keep its parts too
-                    for start in range(len(run)):
-                        for end in range(start + 2, min(len(run), start + 5) + 1):
-                            runs.add(run[start:end])
-        return cls(glossed, {run: sound_key(pinyin_of(run)).rstrip("a") for run in runs})
+        simplified = [to_simplified(text) for text in texts]
+        return cls.from_evidence([NameEvidence.from_passages(texts, simplified, (), transliteration_chars)],
+                                 is_common_word)
 
     def glossed_forms(self, english: str) -> tuple[str, ...]:
         return self.glossed.get(_english_key(english), ())

@@ -1,10 +1,18 @@
-"""Exact-substring matching of terms over all passages' normalised text, scored like BM25.
+"""Substring matching of terms over all passages, by character-bigram postings, scored like BM25.
 
 jieba cuts a rare name or a number-with-unit differently from one sentence to the next (贝森特 may
 come out as 贝 + 森特, 4亿美元 as 4 + 亿美元), so terms that come from outside the passage's own
 segmentation (dictionary translations, transliterated names, numbers) are matched as substrings of
-the passage text instead of as index tokens. All texts are joined into one string, so a term costs
-one fast `str.find` scan however many passages there are.
+the passage's normalised, whitespace-free text instead of as index tokens.
+
+Scanning every passage's text per term does not scale (at 1M passages: ~200M characters per scan
+and gigabytes of text in memory), so each segment stores, for every character bigram but those of
+two Latin letters (English words are index tokens, never substring terms), the rows containing it
+substrings). A term's rows are the intersection of its bigrams' rows, its count in a row the least of
+its bigrams' counts. For a two-character term that is exact; for a longer one a row may hold all
+its bigrams apart (财政 … 政部 … 部长 without 财政部长): such a row only becomes a candidate, since
+whether a passage really says the term is checked on its text (`contains`) wherever it decides
+anything (coverage, reranking, the matched terms shown).
 """
 
 from __future__ import annotations
@@ -13,69 +21,209 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from retrieval.text import normalize
 
+if TYPE_CHECKING:
+    from retrieval.segments import RowMap
+
+BIGRAMS_DIR = "bigrams"
 _WHITESPACE = re.compile(r"\s+")
-_SEPARATOR = "\x00"
 BM25_K1 = 1.5
 BM25_B = 0.75
+_MAX_COUNT = np.iinfo(np.uint16).max
+_BATCH = 50_000  # passages turned into bigrams at once: bounds the build's temporary arrays
 
 
+@lru_cache(maxsize=8192)
 def compact_normal_form(text: str) -> str:
     """normalize() without any whitespace: what terms are searched in."""
     return _WHITESPACE.sub("", normalize(text))
 
 
+def contains(text: str, term: str) -> bool:
+    """Whether a passage's text says the term (both compared in their compact normal form)."""
+    return compact_normal_form(term) in compact_normal_form(text)
+
+
+def _indexed(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Which bigrams are kept: all but two Latin letters (and none spanning two rows' NUL separator)."""
+    def latin(codes: np.ndarray) -> np.ndarray:
+        return ((codes >= 0x61) & (codes <= 0x7A)) | ((codes >= 0x41) & (codes <= 0x5A))
+    return (first != 0) & (second != 0) & ~(latin(first) & latin(second))
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+
+
+def bigram_keys(compact: str) -> np.ndarray:
+    """The keys of a compact text's indexed bigrams, in order (repeats kept)."""
+    codes = _codes(compact)
+    if len(codes) < 2:
+        return np.zeros(0, dtype=np.int64)
+    first, second = codes[:-1], codes[1:]
+    keep = _indexed(first, second)
+    return (first[keep] << 21) | second[keep]  # a code point fits in 21 bits
+
+
 @dataclass(frozen=True)
 class PhraseMatches:
     term: str
-    rows: np.ndarray  # passage rows that contain the term
+    rows: np.ndarray  # passage rows that (may) contain the term
     scores: np.ndarray  # BM25-style contribution per row
     idf: float
 
 
-class PassageTexts:
-    """The normalised, whitespace-free text of every passage row, searchable by substring."""
+class BigramPostings:
+    """One segment's bigram postings: for each bigram key (sorted), the local rows and counts."""
 
-    def __init__(self, texts: list[str], lengths: list[int] | None = None):
-        self.texts = [compact_normal_form(text) for text in texts]
-        self._joined = _SEPARATOR.join(self.texts)
-        starts, position = [], 0
-        for text in self.texts:
-            starts.append(position)
-            position += len(text) + 1
-        self._starts = np.asarray(starts, dtype=np.int64)
-        # Length in tokens is what BM25 normalises by; characters / 2 approximates it for Chinese.
-        self._lengths = np.asarray(lengths if lengths is not None else [max(1, len(t) // 2) for t in self.texts],
-                                   dtype=np.float32)
-        self._average_length = float(self._lengths.mean()) if len(self._lengths) else 1.0
+    FILES = ("keys", "indptr", "rows", "counts", "lengths")
+
+    def __init__(self, keys: np.ndarray, indptr: np.ndarray, rows: np.ndarray, counts: np.ndarray,
+                 lengths: np.ndarray):
+        self.keys = keys
+        self.indptr = indptr
+        self.rows = rows
+        self.counts = counts
+        self.lengths = lengths  # tokens per row (at least 1): what BM25 normalises by
+
+    @classmethod
+    def build(cls, compact_texts: list[str], lengths: list[int] | np.ndarray) -> BigramPostings:
+        """Postings of texts already in their compact normal form (row i = compact_texts[i])."""
+        key_parts, row_parts, count_parts = [], [], []
+        for start in range(0, len(compact_texts), _BATCH):
+            batch = compact_texts[start:start + _BATCH]
+            codes = _codes("\x00".join(batch))
+            sizes = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
+            row_of = np.repeat(np.arange(start, start + len(batch), dtype=np.int64), sizes + 1)[:len(codes)]
+            first, second = codes[:-1], codes[1:]
+            keep = _indexed(first, second)  # NUL never occurs in normalised text: no bigram spans two rows
+            keys, rows = (first[keep] << 21) | second[keep], row_of[:-1][keep]
+            order = np.lexsort((rows, keys))
+            keys, rows = keys[order], rows[order]
+            new = np.ones(len(keys), dtype=bool)
+            new[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])
+            starts = np.flatnonzero(new)
+            key_parts.append(keys[starts])
+            row_parts.append(rows[starts].astype(np.int32))
+            count_parts.append(np.minimum(np.diff(np.append(starts, len(keys))), _MAX_COUNT).astype(np.uint16))
+        return cls._from_entries(key_parts, row_parts, count_parts, np.asarray(lengths, dtype=np.float32))
+
+    @classmethod
+    def concatenate(cls, parts: list[tuple[BigramPostings, np.ndarray | None]]) -> BigramPostings:
+        """Several segments' postings as one segment whose rows are theirs in order, the rows not
+        alive (mask False) left out: how a compaction keeps postings without reading any text."""
+        key_parts, row_parts, count_parts, length_parts, offset = [], [], [], [], 0
+        for postings, alive in parts:
+            alive = np.ones(len(postings.lengths), dtype=bool) if alive is None else alive
+            renumbered = np.cumsum(alive) - 1 + offset
+            keys = np.repeat(postings.keys, np.diff(postings.indptr))
+            rows = np.asarray(postings.rows, dtype=np.int64)
+            keep = alive[rows]
+            key_parts.append(keys[keep])
+            row_parts.append(renumbered[rows[keep]].astype(np.int32))
+            count_parts.append(np.asarray(postings.counts)[keep])
+            length_parts.append(postings.lengths[alive])
+            offset += int(alive.sum())
+        lengths = np.concatenate(length_parts) if length_parts else np.zeros(0, dtype=np.float32)
+        return cls._from_entries(key_parts, row_parts, count_parts, lengths)
+
+    @classmethod
+    def _from_entries(cls, key_parts: list[np.ndarray], row_parts: list[np.ndarray], count_parts: list[np.ndarray],
+                      lengths: np.ndarray) -> BigramPostings:
+        """Postings from (key, row, count) entries given in parts that follow one another in row
+        order, each sorted by key then row."""
+        if key_parts:
+            keys = np.concatenate(key_parts)
+            order = np.argsort(keys, kind="stable")  # stable: each key's rows stay ascending
+            keys, rows, counts = keys[order], np.concatenate(row_parts)[order], np.concatenate(count_parts)[order]
+        else:
+            keys, rows, counts = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32),
+                                  np.zeros(0, dtype=np.uint16))
+        unique_keys, first_of = np.unique(keys, return_index=True)
+        indptr = np.append(first_of, len(keys)).astype(np.int64)
+        return cls(unique_keys, indptr, rows, counts, np.maximum(lengths, 1).astype(np.float32))
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in self.FILES:
+            np.save(directory / f"{name}.npy", getattr(self, name), allow_pickle=False)
+
+    @classmethod
+    def load(cls, directory: Path) -> BigramPostings:
+        # rows and counts are memory-mapped: a query reads only its bigrams' postings
+        arrays = {name: np.load(directory / f"{name}.npy", allow_pickle=False,
+                                mmap_mode="r" if name in ("rows", "counts") else None) for name in cls.FILES}
+        return cls(**arrays)
+
+    def lookup(self, key: int) -> tuple[np.ndarray, np.ndarray] | None:
+        at = int(np.searchsorted(self.keys, key))
+        if at == len(self.keys) or int(self.keys[at]) != key:
+            return None
+        start, end = int(self.indptr[at]), int(self.indptr[at + 1])
+        return np.asarray(self.rows[start:end], dtype=np.int64), np.asarray(self.counts[start:end])
+
+    def term_rows(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Local rows holding every one of the bigram `keys`, with the least count of any of them."""
+        found = []
+        for key in np.unique(keys).tolist():
+            hit = self.lookup(key)
+            if hit is None:
+                return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+            found.append(hit)
+        found.sort(key=lambda hit: len(hit[0]))  # intersect from the rarest bigram
+        rows, counts = found[0][0], found[0][1].astype(np.float32)
+        for other_rows, other_counts in found[1:]:
+            rows, mine, theirs = np.intersect1d(rows, other_rows, assume_unique=True, return_indices=True)
+            counts = np.minimum(counts[mine], other_counts[theirs].astype(np.float32))
+            if not len(rows):
+                break
+        return rows, counts
+
+
+class PhraseIndex:
+    """Substring search over the live rows of all segments, scored as one corpus (like SegmentedLexical)."""
+
+    def __init__(self, parts: list[tuple[BigramPostings, RowMap]]):
+        self._parts = parts
+        self.num_docs = sum(row_map.live for _, row_map in parts)
+        total = sum(float(p.lengths.sum() if row_map.alive is None else p.lengths[row_map.alive].sum())
+                    for p, row_map in parts)
+        average = total / self.num_docs if self.num_docs else 1.0
+        self._norms = [(BM25_K1 * (1 - BM25_B + BM25_B * p.lengths / average)).astype(np.float32)
+                       for p, _ in parts]
         self.find = lru_cache(maxsize=8192)(self._find)
 
     def __len__(self) -> int:
-        return len(self.texts)
+        return self.num_docs
 
     def idf(self, document_frequency: int) -> float:
-        return math.log(1 + (len(self.texts) - document_frequency + 0.5) / (document_frequency + 0.5))
+        return math.log(1 + (self.num_docs - document_frequency + 0.5) / (document_frequency + 0.5))
 
     def _find(self, term: str) -> PhraseMatches:
         term = compact_normal_form(term)
-        if not term:
+        keys = bigram_keys(term)
+        if not len(keys):
             return PhraseMatches(term, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), 0.0)
-        positions = []
-        at = self._joined.find(term)
-        while at != -1:
-            positions.append(at)
-            at = self._joined.find(term, at + len(term))
-        rows = np.searchsorted(self._starts, np.asarray(positions, dtype=np.int64), side="right") - 1
-        unique_rows, counts = np.unique(rows, return_counts=True)
-        idf = self.idf(len(unique_rows))
-        lengths = self._lengths[unique_rows] if len(unique_rows) else np.zeros(0, dtype=np.float32)
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / self._average_length)
-        scores = (idf * counts * (BM25_K1 + 1) / (counts + norm)).astype(np.float32)
-        return PhraseMatches(term, unique_rows.astype(np.int64), scores, idf)
-
-    def contains(self, row: int, term: str) -> bool:
-        return compact_normal_form(term) in self.texts[row]
+        row_parts, count_parts, norm_parts = [], [], []
+        for (postings, row_map), norms in zip(self._parts, self._norms, strict=True):
+            local, counts = postings.term_rows(keys)
+            if not len(local):
+                continue
+            rows = row_map.to_global(local)
+            live = rows >= 0
+            row_parts.append(rows[live])
+            count_parts.append(counts[live])
+            norm_parts.append(norms[local[live]])
+        rows = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int64)
+        idf = self.idf(len(rows))
+        if not len(rows):
+            return PhraseMatches(term, rows, np.zeros(0, dtype=np.float32), idf)
+        counts, norms = np.concatenate(count_parts), np.concatenate(norm_parts)
+        scores = (idf * counts * (BM25_K1 + 1) / (counts + norms)).astype(np.float32)
+        return PhraseMatches(term, rows, scores, idf)

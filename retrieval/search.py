@@ -24,6 +24,7 @@ import numpy as np
 from retrieval.config import Settings
 from retrieval.embedding import Embedder
 from retrieval.index import LoadedIndex, StoredPassage
+from retrieval.phrases import contains
 from retrieval.records import Hit, SearchResult
 from retrieval.text import STOPWORDS_EN, tokenize
 
@@ -123,24 +124,23 @@ class Ranking:
 
 
 class _CorpusView:
-    """What query analysis needs to know about the whole corpus, built once per loaded index."""
+    """What query analysis needs to know about the whole corpus, built once per loaded index from
+    what each segment stored when it was written: nothing here grows with every passage's text."""
 
     def __init__(self, index: LoadedIndex, with_names: bool):
-        from retrieval.phrases import PassageTexts
-
-        stored = index.passages(list(range(index.num_passages)))
-        self.texts = PassageTexts([p.text for p in stored], [max(1, len(p.tokens)) for p in stored])
+        self.phrases = index.phrases
         self.neighbours = None
         self.names = None
         self.pinyin: dict[str, tuple[str, ...]] = {}
         if with_names:
             from retrieval.bridge import load_bridge
-            from retrieval.names import NameMatcher, load_transliteration_characters, pinyin_index
+            from retrieval.names import NameMatcher, merged_readings
 
+            evidence = index.name_evidence()
             # a word CC-CEDICT glosses ("group", "materials") is no surname standing for a whole name
-            self.names = NameMatcher.from_texts([p.text for p in stored], load_transliteration_characters(),
-                                                is_common_word=lambda word: bool(load_bridge().lookup([word.lower()])))
-            self.pinyin = pinyin_index({token for p in stored for token in p.tokens})
+            self.names = NameMatcher.from_evidence(
+                evidence, is_common_word=lambda word: bool(load_bridge().lookup([word.lower()])))
+            self.pinyin = merged_readings(evidence)
 
 
 class Searcher:
@@ -182,7 +182,7 @@ class Searcher:
         # Only Chinese is matched inside running text: a Latin "us" would match inside "business",
         # and a lone Chinese character inside any word that contains it.
         if (self.options.use_phrases and len(term) >= min_phrase_chars and _HAN.search(term)
-                and len(self.corpus.texts.find(term).rows)):
+                and len(self.corpus.phrases.find(term).rows)):
             return QueryTerm(term, phrase=True)
         return None
 
@@ -300,7 +300,7 @@ class Searcher:
 
     def _term_matches(self, term: QueryTerm) -> tuple[np.ndarray, np.ndarray] | None:
         if term.phrase:
-            found = self.corpus.texts.find(term.term)
+            found = self.corpus.phrases.find(term.term)
             return (found.rows, found.scores) if len(found.rows) else None
         postings = self.index.lexical.postings(term.term)
         return (postings.rows, postings.scores) if postings is not None and len(postings.rows) else None
@@ -375,11 +375,12 @@ class Searcher:
 
     def _group_idf(self, group: QueryGroup) -> float:
         """How informative the group is: its commonest alternative's IDF (unseen: the rarest possible)."""
-        idfs = [self.corpus.texts.find(t.term).idf if t.phrase else self.term_idf(t.term) for t in group.terms]
+        idfs = [self.corpus.phrases.find(t.term).idf if t.phrase else self.term_idf(t.term) for t in group.terms]
         return min(idfs) if idfs else self.index.lexical.unseen_idf()
 
     def _present(self, term: QueryTerm, passage: StoredPassage, tokens: set[str]) -> bool:
-        return self.corpus.texts.contains(passage.row, term.term) if term.phrase else term.term in tokens
+        # bigram postings only propose a phrase's rows: whether the passage says it is read from its text
+        return contains(passage.text, term.term) if term.phrase else term.term in tokens
 
     def coverage(self, groups: list[QueryGroup] | list[QueryTerm], passage: StoredPassage) -> float:
         """Share of the question's groups (IDF-weighted) that the passage speaks to."""

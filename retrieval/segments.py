@@ -14,6 +14,8 @@ Layout of a segment directory:
     embeddings.npy     float32 [rows × dim]
     vectors.faiss      FAISS index over those rows (base: chosen by scale; delta: exact)
     lexical/           term counts per row (retrieval/lexical.py SegmentTerms)
+    bigrams/           character-bigram postings for substring terms (retrieval/phrases.py)
+    names.json         glossed names, transliteration runs and pinyin readings (retrieval/names.py)
 
 Nothing here is pickled: JSON, SQLite and numpy (`allow_pickle=False`) only.
 """
@@ -23,16 +25,19 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import faiss
 import numpy as np
 
 from retrieval.lexical import SegmentTerms
+from retrieval.names import NameEvidence, load_transliteration_characters
+from retrieval.phrases import BIGRAMS_DIR, BigramPostings, compact_normal_form
 from retrieval.vectors import (
     EMBEDDINGS_FILE,
     VECTORS_FILE,
@@ -44,6 +49,8 @@ from retrieval.vectors import (
 SEGMENT_FILE = "segment.json"
 META_FILE = "meta.sqlite"
 LEXICAL_DIR = "lexical"
+NAMES_FILE = "names.json"
+_WHITESPACE = re.compile(r"\s+")
 
 _SCHEMA = """
 CREATE TABLE articles (article_id TEXT PRIMARY KEY, source_path TEXT UNIQUE, file_hash TEXT,
@@ -82,6 +89,24 @@ class PassageRow:
     position: int
     text: str
     tokens: str  # tab-joined, as stored
+    normalized: str = field(default="", compare=False, repr=False)  # its matching form, when known (not stored)
+
+
+@dataclass(frozen=True)
+class CorpusEvidence:
+    """What query analysis needs from every passage of a segment: bigram postings for substring
+    terms and what the texts say about names. Worked out when the segment is written."""
+
+    bigrams: BigramPostings
+    names: NameEvidence
+
+    @classmethod
+    def of_rows(cls, rows: list[PassageRow], vocabulary: Iterable[str], lengths: np.ndarray) -> CorpusEvidence:
+        compact = [_WHITESPACE.sub("", row.normalized) if row.normalized else compact_normal_form.__wrapped__(row.text)
+                   for row in rows]
+        names = NameEvidence.from_passages([row.text for row in rows], compact, vocabulary,
+                                           load_transliteration_characters())
+        return cls(BigramPostings.build(compact, lengths), names)
 
 
 @dataclass(frozen=True)
@@ -94,6 +119,7 @@ class SegmentContent:
     rows: list[PassageRow]
     embeddings: np.ndarray  # float32, row i = rows[i]
     spec: VectorIndexSpec
+    evidence: CorpusEvidence | None = None  # None: worked out from the rows when written
 
 
 def write_segment(directory: Path, content: SegmentContent, trained: faiss.Index | None = None) -> None:
@@ -114,11 +140,38 @@ def write_segment(directory: Path, content: SegmentContent, trained: faiss.Index
     embeddings = np.ascontiguousarray(content.embeddings, dtype=np.float32)
     np.save(directory / EMBEDDINGS_FILE, embeddings, allow_pickle=False)
     faiss.write_index(build_faiss_index(embeddings, content.spec, trained=trained), str(directory / VECTORS_FILE))
-    SegmentTerms.build([p.tokens.split("\t") if p.tokens else [] for p in content.rows]).save(directory / LEXICAL_DIR)
+    terms = SegmentTerms.build([p.tokens.split("\t") if p.tokens else [] for p in content.rows])
+    terms.save(directory / LEXICAL_DIR)
+    evidence = content.evidence or CorpusEvidence.of_rows(content.rows, terms.vocab, terms.lengths)
+    evidence.bigrams.save(directory / BIGRAMS_DIR)
+    (directory / NAMES_FILE).write_text(json.dumps(evidence.names.to_json(), ensure_ascii=False), encoding="utf-8")
     info = {"kind": content.kind, "rows": len(content.rows), "articles": len(content.articles),
             "vector_index": content.spec.to_json()}
     (directory / SEGMENT_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
     fsync_tree(directory)
+
+
+def _evidence_from_db(db: sqlite3.Connection) -> CorpusEvidence:
+    """A segment written before bigrams/ and names.json existed: worked out from its stored rows."""
+    rows = [PassageRow("", "", 0, text, tokens or "") for text, tokens in
+            db.execute("SELECT text, tokens FROM passages ORDER BY row")]
+    token_lists = [row.tokens.split("\t") if row.tokens else [] for row in rows]
+    lengths = np.asarray([max(1, len(tokens)) for tokens in token_lists], dtype=np.float32)
+    return CorpusEvidence.of_rows(rows, {token for tokens in token_lists for token in tokens}, lengths)
+
+
+def load_corpus_evidence(directory: Path, db: sqlite3.Connection) -> CorpusEvidence:
+    if not (directory / BIGRAMS_DIR / "keys.npy").exists() or not (directory / NAMES_FILE).exists():
+        return _evidence_from_db(db)
+    path = directory / NAMES_FILE
+    try:
+        names = NameEvidence.from_json(json.loads(path.read_text(encoding="utf-8")), str(path))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path} is unreadable: {error}") from None
+    try:
+        return CorpusEvidence(BigramPostings.load(directory / BIGRAMS_DIR), names)
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{directory / BIGRAMS_DIR} is unreadable: {error}") from None
 
 
 def fsync_tree(directory: Path) -> None:

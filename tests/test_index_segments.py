@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from retrieval.config import Settings
 from retrieval.embedding import load_embedder
 from retrieval.index import (
     CompactionPolicy,
+    IndexError_,
     ModelMismatch,
     build_index,
     live_version,
@@ -29,6 +31,8 @@ from retrieval.service import open_searcher
 DELTAS = CompactionPolicy(max_delta_share=100.0, max_deltas=8)  # seeds are tiny: let deltas accumulate
 QUERIES = ["稀土出口管制", "中国7月稀土磁铁出口了多少吨？", "贝森特说的12到24个月是什么意思？",
            "China rare earth export controls", "锑出口管制对全球供应链的影响", "日本的稀有金属储备"]
+# substring terms (matched through bigram postings), one of them only in the changed paragraph
+PHRASES = ["稀土磁铁", "对美出口620吨", "出口管制", "贝森特", "12到24个月", "2025年"]
 NEW_ARTICLE = ("---\ntitle: 新文章\ndate: 2025-01-02\nfrom: https://example.com/a\n---\n"
                "这是一篇新加入的文章，讲述锑出口管制对全球供应链的影响与各国的应对。\n")
 
@@ -40,11 +44,15 @@ def build(articles: Path, index_dir: Path, model: str, **kwargs):
 
 
 def answers(index_dir: Path, model: str) -> list[dict]:
-    """Per query: every lexical and dense score by passage id, and the end-to-end hits."""
+    """Per query: every lexical and dense score by passage id, and the end-to-end hits; then each
+    substring term's scores and what the corpus view knows about names."""
     searcher = open_searcher(replace(Settings(), index_dir=index_dir, model=model))
     index = searcher.index
     ids = {p.row: p.passage_id for p in index.passages(list(range(index.num_passages)))}
-    out = []
+    corpus = searcher.corpus
+    out = [{"phrases": {term: dict(zip([ids[row] for row in corpus.phrases.find(term).rows.tolist()],
+                                       corpus.phrases.find(term).scores.tolist(), strict=True)) for term in PHRASES},
+            "glossed": corpus.names.glossed, "pinyin": {key: set(words) for key, words in corpus.pinyin.items()}}]
     for query in QUERIES:
         lexical = searcher.lexical_scores(searcher.analyse(query), limit=10**6)
         _, dense = searcher.dense_scores(query, index.num_passages)
@@ -59,7 +67,13 @@ def answers(index_dir: Path, model: str) -> list[dict]:
 
 def assert_same_answers(index_dir: Path, other_dir: Path, model: str) -> None:
     """Same passages with the same scores (up to float32 rounding) for every query, on both sides."""
-    for ours, theirs in zip(answers(index_dir, model), answers(other_dir, model), strict=True):
+    ours_corpus, *ours_answers = answers(index_dir, model)
+    theirs_corpus, *theirs_answers = answers(other_dir, model)
+    assert ours_corpus["glossed"] == theirs_corpus["glossed"]
+    assert ours_corpus["pinyin"].keys() >= theirs_corpus["pinyin"].keys()  # readings of removed rows may linger
+    for term, scores in theirs_corpus["phrases"].items():
+        assert ours_corpus["phrases"][term] == pytest.approx(scores, rel=1e-4), term
+    for ours, theirs in zip(ours_answers, theirs_answers, strict=True):
         assert ours["hits"] == theirs["hits"]
         assert ours["scores"] == pytest.approx(theirs["scores"], rel=1e-4)
         for side in ("lexical", "dense"):
@@ -349,3 +363,23 @@ def test_the_fast_file_walk_finds_what_find_article_files_finds(tmp_path):
     (tmp_path / "linked").symlink_to(tmp_path / "sub")
     expected = sorted(p.resolve().as_posix() for p in find_article_files(tmp_path))
     assert sorted({path for path, _ in walk_article_files(tmp_path)}) == sorted(set(expected))
+
+
+def test_a_segment_with_unreadable_corpus_evidence_is_named_at_the_first_query(seeds_copy, tmp_path, tiny_model):
+    index_dir = tmp_path / "index"
+    build(seeds_copy, index_dir, tiny_model)
+    names_file = next((live_version_dir(index_dir) / "segments").glob("base-*/names.json"))
+    names_file.write_text("{not json", encoding="utf-8")
+    searcher = open_searcher(replace(Settings(), index_dir=index_dir, model=tiny_model))
+    with pytest.raises(IndexError_, match=r"names\.json.*rebuild the index"):
+        searcher.search("What is Bessent's 12-24 month timeline?")
+
+
+def test_segments_written_before_corpus_evidence_existed_still_answer_the_same(seeds_copy, tmp_path, tiny_model):
+    index_dir = tmp_path / "index"
+    build(seeds_copy, index_dir, tiny_model)
+    build(seeds_copy, tmp_path / "full", tiny_model, full=True)
+    segment = next((live_version_dir(index_dir) / "segments").glob("base-*"))
+    (segment / "names.json").unlink()
+    shutil.rmtree(segment / "bigrams")
+    assert_same_answers(index_dir, tmp_path / "full", tiny_model)
