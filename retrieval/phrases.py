@@ -179,8 +179,10 @@ class BigramPostings:
         found.sort(key=lambda hit: len(hit[0]))  # intersect from the rarest bigram
         rows, counts = found[0][0], found[0][1].astype(np.float32)
         for other_rows, other_counts in found[1:]:
-            rows, mine, theirs = np.intersect1d(rows, other_rows, assume_unique=True, return_indices=True)
-            counts = np.minimum(counts[mine], other_counts[theirs].astype(np.float32))
+            # both ascending: look the (shorter) survivors up in the other list, no sort needed
+            at = np.minimum(np.searchsorted(other_rows, rows), len(other_rows) - 1)
+            both = other_rows[at] == rows
+            rows, counts = rows[both], np.minimum(counts[both], other_counts[at[both]].astype(np.float32))
             if not len(rows):
                 break
         return rows, counts
