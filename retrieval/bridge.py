@@ -161,14 +161,17 @@ class Bridge:
     """A reverse CC-CEDICT: English sense key → simplified headwords, looked up phrase-first."""
 
     def __init__(self, headwords_by_key: dict[str, tuple[str, ...]],
-                 loose_headwords_by_key: dict[str, tuple[str, ...]] | None = None):
+                 loose_headwords_by_key: dict[str, tuple[str, ...]] | None = None,
+                 kinds_by_key: dict[str, tuple[str, ...]] | None = None):
         self._by_key = headwords_by_key
         self._loose_by_key = loose_headwords_by_key or {}
+        self._kinds_by_key = kinds_by_key or {}
 
     @classmethod
     def from_lines(cls, lines: Iterable[str]) -> Bridge:
         by_key: dict[str, list[str]] = {}
         loose: dict[str, list[str]] = {}
+        kinds: dict[str, list[str]] = {}
         for line in lines:
             parsed = parse_cedict_line(line)
             if parsed is None:
@@ -193,9 +196,13 @@ class Bridge:
                         head, _, particle = key.rpartition(" ")
                         if particle in _TRAILING_PARTICLES and head and " " not in head:
                             _add(loose, head, simplified)
+                        elif head and " " not in head and particle not in STOPWORDS_EN and head not in STOPWORDS_EN:
+                            # "proposed law" (法案) is a kind of law: found under "law" when asked (two
+                            # words only: in "one who talks big" (大炮) the last word is no noun)
+                            _add(kinds, particle, simplified)
                 rank += bool(keys)
         return cls(*({key: tuple(words) for key, words in table.items() if len(words) <= MAX_HEADWORDS_PER_KEY}
-                     for table in (by_key, loose)))
+                     for table in (by_key, loose)), kinds_by_key={key: tuple(words) for key, words in kinds.items()})
 
     @classmethod
     def from_file(cls, path: Path) -> Bridge:
@@ -220,6 +227,16 @@ class Bridge:
         found: list[str] = []
         for variant in english_variants(words[-1]):
             found += table.get(f"{stem} {variant}".strip(), ())
+        return tuple(dict.fromkeys(found))
+
+    def kinds_of(self, word: str, characters: Iterable[str]) -> tuple[str, ...]:
+        """Words the dictionary glosses as a kind of `word` ("proposed law", 法案, for "law") that are
+        built on one of `characters` (法): where the dictionary's own translation is a bare character,
+        which the corpus writes inside compounds rather than alone."""
+        characters = tuple(characters)
+        found = [headword for variant in english_variants(word.lower())
+                 for headword in self._kinds_by_key.get(variant, ())
+                 if any(character in headword for character in characters)]
         return tuple(dict.fromkeys(found))
 
     def translate(self, words: list[str], acronyms: frozenset[int] = frozenset(),

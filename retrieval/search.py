@@ -79,6 +79,9 @@ class RankingOptions:
     sound_alike_weight: float = 0.5
     # A year the question names ("in 2024") must appear in a top passage, its title or its date.
     require_years: bool = True
+    # An English word the dictionary turns into a bare character only (law → 法) also matches the
+    # corpus words the dictionary glosses as a kind of it (法案 "proposed law"), a little weaker.
+    use_kinds: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RankingOptions:
@@ -90,7 +93,7 @@ class RankingOptions:
                    use_phrases=settings.use_phrases, use_neighbours=settings.use_neighbours,
                    rerank_weight=settings.rerank_weight, title_credit=settings.title_credit,
                    sound_alike_weight=settings.sound_alike_weight,
-                   require_years=settings.require_years)
+                   require_years=settings.require_years, use_kinds=settings.use_kinds)
 
 
 def analyse_query(query: str) -> list[QueryTerm]:
@@ -266,6 +269,8 @@ class Searcher:
                                         BRIDGE_MIN_PHRASE_CHARS)
                     if phrase.loose:
                         group = _weaker(group, phrase.chinese, LOOSE_BRIDGE_WEIGHT)
+                    if options.use_kinds and len(span) == 1 and all(len(word) == 1 for word in phrase.chinese):
+                        group = _with_kinds(group, keep(bridge.kinds_of(span[0], phrase.chinese)))
                     groups.append(group)
                     covered_tokens.update(w.lower() for w in span)
                     for i in range(phrase.start, phrase.end):
@@ -493,6 +498,13 @@ def _title_terms(title: str) -> tuple[str, frozenset[str]]:
     from retrieval.text import normalize
 
     return normalize(title), frozenset(tokenize(title))
+
+
+def _with_kinds(group: QueryGroup, kinds: tuple[str, ...]) -> QueryGroup:
+    """The group with narrower words (substring-matched, as bridged phrases are) as weaker alternatives."""
+    extra = tuple(QueryTerm(kind, LOOSE_BRIDGE_WEIGHT, phrase=True) for kind in kinds
+                  if all(kind != t.term for t in group.terms))
+    return replace(group, terms=group.terms + extra)
 
 
 def _weaker(group: QueryGroup, terms: tuple[str, ...], weight: float) -> QueryGroup:

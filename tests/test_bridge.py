@@ -123,3 +123,19 @@ def test_an_acronym_is_looked_up_as_written_only():
 def test_adjectives_of_places_find_the_place():
     assert "ukraine" in english_variants("ukrainian")
     assert "canada" in english_variants("canadian")
+
+
+KINDS_CEDICT = [
+    "法 法 [fa3] /law/method/way/",
+    "法案 法案 [fa3 an4] /bill/proposed law/",
+    "戒嚴 戒严 [jie4 yan2] /to impose martial law/",
+    "大砲 大炮 [da4 pao4] /big gun/cannon/one who talks big/",
+]
+
+
+def test_kinds_of_a_word_are_two_word_senses_built_on_its_character():
+    bridge = Bridge.from_lines(KINDS_CEDICT)
+    assert bridge.lookup(["law"]) == ("法",)
+    assert bridge.kinds_of("law", "法") == ("法案",)  # "proposed law"; 戒严 is not built on 法
+    assert bridge.kinds_of("laws", "法") == ("法案",)
+    assert bridge.kinds_of("big", "大") == ()  # "one who talks big" is no kind of big

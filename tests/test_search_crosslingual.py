@@ -157,3 +157,11 @@ def test_a_name_found_by_sound_alone_counts_for_less(searcher):
     assert weights["贝森特"] == searcher.options.sound_alike_weight < 1.0
     glossed = {g.source: g for g in searcher.analyse("What did Jamieson Greer say?")}
     assert {t.weight for t in glossed["jamieson greer"].terms} == {1.0}  # the corpus states that one
+
+
+def test_a_bare_character_translation_also_finds_kinds_of_the_word(searcher):
+    question = "Which law did Trump invoke in his executive order on critical minerals?"
+    groups = {g.source: {t.term: t.weight for t in g.terms} for g in searcher.analyse(question)}
+    assert groups["law"]["法"] == 1.0 and groups["law"]["法案"] < 1.0  # 法案 "proposed law", weaker
+    off = Searcher(searcher.index, searcher.embedder, replace(searcher.options, use_kinds=False))
+    assert "法案" not in {t.term for g in off.analyse(question) for t in g.terms}
