@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 import bm25s
 import numpy as np
 
+from retrieval.diskarrays import DiskArray
+
 if TYPE_CHECKING:
     from retrieval.segments import RowMap
 
@@ -133,9 +135,9 @@ class SegmentTerms:
     @classmethod
     def load(cls, directory: Path) -> SegmentTerms:
         terms = json.loads((directory / TERMS_FILE).read_text(encoding="utf-8"))
-        # Memory-mapped: a query reads only its terms' postings (see LexicalIndex.load).
-        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-                  for name in ("indptr", "rows", "counts")}
+        # Left on disk: a query reads only its terms' postings (rows and counts with pread).
+        arrays = {"indptr": np.load(directory / "indptr.npy", mmap_mode="r", allow_pickle=False),
+                  **{name: DiskArray(directory / f"{name}.npy") for name in ("rows", "counts")}}
         lengths = np.load(directory / "lengths.npy", allow_pickle=False)
         return cls({term: i for i, term in enumerate(terms)}, arrays["indptr"], arrays["rows"], arrays["counts"],
                    lengths)

@@ -8,8 +8,9 @@ the passage's normalised, whitespace-free text instead of as index tokens.
 Scanning every passage's text per term does not scale (at 1M passages: ~200M characters per scan
 and gigabytes of text in memory), so each segment stores, for every character bigram but those of
 two Latin letters (English words are index tokens, never substring terms), the rows containing it
-substrings). A term's rows are the intersection of its bigrams' rows, its count in a row the least of
-its bigrams' counts. For a two-character term that is exact; for a longer one a row may hold all
+and how often (`BigramPostings`, numpy files; rows and counts read by slices). A term's rows are the
+intersection of its bigrams' rows, its count in a row the least of its bigrams' counts.
+For a two-character term that is exact; for a longer one a row may hold all
 its bigrams apart (财政 … 政部 … 部长 without 财政部长): such a row only becomes a candidate, since
 whether a passage really says the term is checked on its text (`contains`) wherever it decides
 anything (coverage, reranking, the matched terms shown).
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from retrieval.diskarrays import DiskArray
 from retrieval.text import normalize
 
 if TYPE_CHECKING:
@@ -156,9 +158,9 @@ class BigramPostings:
 
     @classmethod
     def load(cls, directory: Path) -> BigramPostings:
-        # rows and counts are memory-mapped: a query reads only its bigrams' postings
-        arrays = {name: np.load(directory / f"{name}.npy", allow_pickle=False,
-                                mmap_mode="r" if name in ("rows", "counts") else None) for name in cls.FILES}
+        # rows and counts stay on disk: a query reads only its bigrams' postings (with pread)
+        arrays = {name: DiskArray(directory / f"{name}.npy") if name in ("rows", "counts")
+                  else np.load(directory / f"{name}.npy", allow_pickle=False) for name in cls.FILES}
         return cls(**arrays)
 
     def lookup(self, key: int) -> tuple[np.ndarray, np.ndarray] | None:

@@ -104,3 +104,13 @@ def test_name_evidence_of_several_segments_keeps_live_glosses_renumbered():
 def test_malformed_name_evidence_names_its_file():
     with pytest.raises(ValueError, match=r"segments/base-1/names\.json"):
         NameEvidence.from_json({"glosses": [[0, "x"]], "runs": {}, "readings": {}}, "segments/base-1/names.json")
+
+
+def test_loaded_postings_read_the_same_slices_from_disk(tmp_path):
+    built = BigramPostings.build(compact(TEXTS), LENGTHS)
+    built.save(tmp_path / "bigrams")
+    loaded = BigramPostings.load(tmp_path / "bigrams")
+    assert np.array_equal(loaded.rows[3:17], built.rows[3:17])
+    assert np.array_equal(loaded.counts[5:6], built.counts[5:6])
+    assert np.array_equal(np.asarray(loaded.rows), built.rows)
+    assert len(loaded.rows[4:4]) == 0
