@@ -34,7 +34,7 @@ def clustered_unit_vectors(count: int, dim: int = 24, clusters: int = 40, seed: 
 def test_small_collections_get_exact_search_and_large_ones_ivf():
     assert choose_spec(5_000) == VectorIndexSpec("flat")
     assert choose_spec(50_000).kind == "flat"
-    assert choose_spec(100_000) == VectorIndexSpec("ivf_sq8", nlist=256, nprobe=32)
+    assert choose_spec(100_000) == VectorIndexSpec("ivf_sq8", nlist=256, nprobe=64)
     large = choose_spec(1_000_000)
     assert large.kind == "ivf_sq8"
     assert large.nlist == 1024 and 1 <= large.nprobe <= large.nlist
