@@ -287,8 +287,8 @@ def bench_scale(scale: str, work: Path, args: argparse.Namespace, results: dict)
                 f"({count / build['index_seconds']:.0f} passages/s, {build['vector_index']}); generation "
                 f"{build['generate_seconds']:.1f} s; peak RSS {build['peak_rss_mb']:.0f} MB")
             say(f"  extrapolated at held-out rates: parse {count / parse_rate:.0f} s ({parse_rate:.0f} passages/s; "
-                f"jieba alone here {build['tokenize_passages_per_s']:.0f} passages/s), embed with the real model "
-                f"{count / embed_rate / 3600:.1f} h ({embed_rate:.1f} passages/s)")
+                f"jieba alone here {build['tokenize_passages_per_s']:.0f} passages/s), embed with the model "
+                f"{count / embed_rate:.0f} s = {count / embed_rate / 3600:.2f} h ({embed_rate:.1f} passages/s)")
     # only the texts: this parent's memory would otherwise sit beside every child's (6 GB at 1M)
     texts = read_index_texts(live_version_dir(index_dir))
     queries = sample_queries(texts, dev_questions(), args.queries, seed=args.seed)
