@@ -27,6 +27,7 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("+ title in rerank (off by default)", {"title_credit": 0.5}),
     ("- year rule", {"require_years": False}),
     ("- kinds of a bare-character word", {"use_kinds": False}),
+    ("- context of a leaning paragraph", {"context_weight": 0.0}),
     ("sound-alike names at full weight", {"sound_alike_weight": 1.0}),
     ("- two-group abstain rule", {"min_groups": 1}),
     ("- dense (lexical only)", {"use_dense": False}),
@@ -34,7 +35,8 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("dense only, never abstain", {"use_lexical": False, "min_coverage": 0.0, "min_groups": 0}),
     ("none (plain BM25+dense)", {"use_bridge": False, "use_names": False, "use_numbers": False,
                                  "use_phrases": False, "use_neighbours": False, "rerank_weight": 0.0,
-                                 "require_years": False, "use_kinds": False}),
+                                 "require_years": False, "use_kinds": False,
+                                 "context_weight": 0.0}),
 )
 
 

@@ -73,6 +73,10 @@ class Settings:
     # words (法案 "proposed law"), at the loose weight. Dev en R@3 0.875 → 0.938 (q17); both probe
     # sets unchanged (it fires on 2 of their 115 questions).
     use_kinds: bool = True
+    # In the reranking, a candidate paragraph that opens with a word pointing back (其中, 此外, 该,
+    # 他…) earns this share of the question terms only the paragraph before it has (retrieval.context);
+    # 0: off.
+    context_weight: float = 0.7
     embed_batch_size: int = 64
     # An incremental rebuild writes a delta segment until deltas + tombstoned base rows exceed this
     # share of the base, or there would be more than max_deltas deltas; then it writes a fresh base
@@ -108,6 +112,7 @@ _ENV = {
     "NEWSQA_SOUND_ALIKE_WEIGHT": "sound_alike_weight",
     "NEWSQA_REQUIRE_YEARS": "require_years",
     "NEWSQA_KINDS": "use_kinds",
+    "NEWSQA_CONTEXT_WEIGHT": "context_weight",
     "NEWSQA_COMPACTION_SHARE": "compaction_share",
     "NEWSQA_MAX_DELTAS": "max_deltas",
     "TELEGRAM_BOT_TOKEN": "telegram_token",

@@ -55,6 +55,7 @@ from retrieval.names import NameEvidence
 from retrieval.phrases import BigramPostings, PhraseIndex
 from retrieval.records import Article, Passage
 from retrieval.segments import (
+    LEANING_FILE,
     LEXICAL_DIR,
     ArticleRow,
     CorpusEvidence,
@@ -65,6 +66,7 @@ from retrieval.segments import (
     link_segment,
     load_corpus_evidence,
     load_embeddings,
+    load_leaning,
     open_db,
     read_segment_info,
     select_in,
@@ -1017,6 +1019,7 @@ class LoadedIndex:
         self._db_lock = threading.Lock()
         self._evidence: list[CorpusEvidence] | None = None
         self._phrases: PhraseIndex | None = None
+        self._predecessors: np.ndarray | None = None
 
     def _corpus_evidence(self) -> list[CorpusEvidence]:
         """Each segment's bigram postings and name evidence (read at the first query that needs them)."""
@@ -1091,6 +1094,93 @@ class LoadedIndex:
             out.append(StoredPassage(row, pid, article_id, text, tuple(token_text.split("\t")) if token_text else (),
                                      title, date, url))
         return out
+
+    @property
+    def predecessors(self) -> np.ndarray:
+        """Per live row, the row of the paragraph just before it in its article when this one opens
+        with a word pointing back to it (retrieval.context); -1 elsewhere. Worked out at the first
+        query that asks, from each segment's leaning flags and the articles' paragraph order.
+
+        The previous paragraph may sit in any segment (an incremental rebuild writes only a changed
+        article's new paragraphs), and a changed article's order is read from its live record.
+        """
+        with self._db_lock:
+            if self._predecessors is None:
+                self._predecessors = self._find_predecessors()
+            return self._predecessors
+
+    def _find_predecessors(self) -> np.ndarray:
+        predecessor_row: dict[int, int] = {}  # global row → the global row before it
+        previous_pid: dict[int, str] = {}  # ... or the passage id before it, held by another segment
+        for name, db, row_map in zip(self.segments, self._dbs, self.row_maps, strict=True):
+            try:
+                leaning = load_leaning(self.files.segment_dir(name), db)
+            except ValueError as error:
+                raise IndexError_(f"{error}: rebuild the index with scripts/rebuild_index.py --full") from None
+            if len(leaning) != row_map.size:
+                raise IndexError_(f"{self.files.segment_dir(name) / LEANING_FILE} has {len(leaning)} rows, the "
+                                  f"segment {row_map.size}: rebuild the index with scripts/rebuild_index.py --full")
+            local = np.flatnonzero(leaning if row_map.alive is None else leaning & row_map.alive)
+            if not len(local):
+                continue
+            dead = self.files.dead_articles[name]
+            # the previous paragraph's row when this segment holds it (the usual case), else its id
+            found = select_in(db, "SELECT p.row, p.article_id, p.passage_id, before.passage_id, held.row "
+                              "FROM passages AS p JOIN article_passages AS this ON this.article_id = p.article_id "
+                              "AND this.passage_id = p.passage_id LEFT JOIN article_passages AS before "
+                              "ON before.article_id = this.article_id AND before.position = this.position - 1 "
+                              "LEFT JOIN passages AS held ON held.passage_id = before.passage_id "
+                              "WHERE p.row IN ({marks})", local.tolist())
+            rows = row_map.to_global(np.asarray([values[0] for values in found], dtype=np.int64))
+            held = row_map.to_global(np.asarray([-1 if v[4] is None else v[4] for v in found], dtype=np.int64))
+            for row, held_row, (_, article_id, pid, before, _) in zip(rows.tolist(), held.tolist(), found,
+                                                                     strict=True):
+                if article_id in dead:  # the article changed since: its live record says what comes before
+                    before, held_row = self._previous_in_live_article(article_id, pid), -1
+                if held_row >= 0:
+                    predecessor_row[row] = held_row
+                elif before is not None:
+                    previous_pid[row] = before
+        predecessor = np.full(self.num_passages, -1, dtype=np.int32)
+        for row, before_row in predecessor_row.items():
+            predecessor[row] = before_row
+        row_of = self._live_rows(set(previous_pid.values()))
+        for row, pid in previous_pid.items():
+            if pid in row_of:
+                predecessor[row] = row_of[pid]
+        return predecessor
+
+    def _previous_in_live_article(self, article_id: str, passage_id: str) -> str | None:
+        number = self._live_article_segment(article_id)
+        if number is None:
+            return None
+        found = self._dbs[number].execute(
+            "SELECT before.passage_id FROM article_passages AS this JOIN article_passages AS before "
+            "ON before.article_id = this.article_id AND before.position = this.position - 1 "
+            "WHERE this.article_id = ? AND this.passage_id = ?", (article_id, passage_id)).fetchone()
+        return found[0] if found is not None else None
+
+    def _live_article_segment(self, article_id: str) -> int | None:
+        """The segment holding an article's live record: the newest one that has it, not tombstoned."""
+        for number in reversed(range(len(self.segments))):
+            if article_id in self.files.dead_articles[self.segments[number]]:
+                continue
+            if self._dbs[number].execute("SELECT 1 FROM articles WHERE article_id = ?", (article_id,)).fetchone():
+                return number
+        return None
+
+    def _live_rows(self, passage_ids: set[str]) -> dict[str, int]:
+        """The live global row of each passage id (a text has one live row in the whole index)."""
+        found: dict[str, int] = {}
+        for db, row_map in zip(self._dbs, self.row_maps, strict=True):
+            missing = [pid for pid in passage_ids if pid not in found]
+            if not missing:
+                break
+            stored = select_in(db, "SELECT passage_id, row FROM passages WHERE passage_id IN ({marks})", missing)
+            if stored:
+                rows = row_map.to_global(np.asarray([row for _, row in stored], dtype=np.int64))
+                found.update((pid, int(row)) for (pid, _), row in zip(stored, rows.tolist(), strict=True) if row >= 0)
+        return found
 
     def _articles(self, article_ids: set[str]) -> dict[str, tuple[str, str | None, str | None]]:
         """(title, date, url) of each article's live record: the newest segment holding it, not tombstoned."""

@@ -35,6 +35,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from retrieval.context import leans_on_previous
 from retrieval.lexical import SegmentTerms
 from retrieval.names import NameEvidence, load_transliteration_characters
 from retrieval.phrases import BIGRAMS_DIR, BigramPostings, compact_normal_form
@@ -50,6 +51,7 @@ SEGMENT_FILE = "segment.json"
 META_FILE = "meta.sqlite"
 LEXICAL_DIR = "lexical"
 NAMES_FILE = "names.json"
+LEANING_FILE = "leaning.npy"  # per row: the paragraph opens with a word pointing back (retrieval.context)
 _WHITESPACE = re.compile(r"\s+")
 
 _SCHEMA = """
@@ -145,6 +147,8 @@ def write_segment(directory: Path, content: SegmentContent, trained: faiss.Index
     evidence = content.evidence or CorpusEvidence.of_rows(content.rows, terms.vocab, terms.lengths)
     evidence.bigrams.save(directory / BIGRAMS_DIR)
     (directory / NAMES_FILE).write_text(json.dumps(evidence.names.to_json(), ensure_ascii=False), encoding="utf-8")
+    np.save(directory / LEANING_FILE, np.asarray([leans_on_previous(p.text) for p in content.rows], dtype=bool),
+            allow_pickle=False)
     info = {"kind": content.kind, "rows": len(content.rows), "articles": len(content.articles),
             "vector_index": content.spec.to_json()}
     (directory / SEGMENT_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
@@ -158,6 +162,19 @@ def _evidence_from_db(db: sqlite3.Connection) -> CorpusEvidence:
     token_lists = [row.tokens.split("\t") if row.tokens else [] for row in rows]
     lengths = np.asarray([max(1, len(tokens)) for tokens in token_lists], dtype=np.float32)
     return CorpusEvidence.of_rows(rows, {token for tokens in token_lists for token in tokens}, lengths)
+
+
+def load_leaning(directory: Path, db: sqlite3.Connection) -> np.ndarray:
+    """Which rows of a segment open with a word pointing back; worked out from the stored texts'
+    openings for a segment written before leaning.npy existed."""
+    path = directory / LEANING_FILE
+    if not path.exists():
+        rows = db.execute("SELECT substr(text, 1, 8) FROM passages ORDER BY row")
+        return np.asarray([leans_on_previous(opening) for (opening,) in rows], dtype=bool)
+    try:
+        return np.load(path, allow_pickle=False).astype(bool, copy=False)
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{path} is unreadable: {error}") from None
 
 
 def load_corpus_evidence(directory: Path, db: sqlite3.Connection) -> CorpusEvidence:
