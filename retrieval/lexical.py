@@ -150,6 +150,17 @@ class SegmentTerms:
         return np.asarray(self.rows[start:end], dtype=np.int64), np.asarray(self.counts[start:end])
 
 
+def live_length_norms(parts: list[tuple[np.ndarray, RowMap]]) -> tuple[int, list[np.ndarray]]:
+    """The number of live rows, and per segment the length part of BM25's denominator for each
+    local row (k1 · (1 − b + b · length / average live length)), computed once per loaded version."""
+    num_docs = sum(row_map.live for _, row_map in parts)
+    total = sum(float(lengths.sum() if row_map.alive is None else lengths[row_map.alive].sum())
+                for lengths, row_map in parts)
+    average = total / num_docs if num_docs else 1.0
+    return num_docs, [(BM25_K1 * (1 - BM25_B + BM25_B * lengths / average)).astype(np.float32)
+                      for lengths, _ in parts]
+
+
 class SegmentedLexical:
     """BM25 over the live rows of several segments, scored as one corpus.
 
@@ -160,13 +171,7 @@ class SegmentedLexical:
 
     def __init__(self, parts: list[tuple[SegmentTerms, RowMap]]):
         self._parts = parts
-        self.num_docs = sum(row_map.live for _, row_map in parts)
-        total = sum(float(terms.lengths.sum() if row_map.alive is None else terms.lengths[row_map.alive].sum())
-                    for terms, row_map in parts)
-        average = total / self.num_docs if self.num_docs else 1.0
-        # The length part of BM25's denominator per local row, computed once per loaded version.
-        self._norms = [(BM25_K1 * (1 - BM25_B + BM25_B * terms.lengths / average)).astype(np.float32)
-                       for terms, _ in parts]
+        self.num_docs, self._norms = live_length_norms([(terms.lengths, row_map) for terms, row_map in parts])
         # One search asks for the same term many times (existence while analysing, scores, then its
         # IDF for every passage's coverage); scores are computed from counts, so keep the last few.
         self.postings = lru_cache(maxsize=64)(self._postings)

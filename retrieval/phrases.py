@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from retrieval.diskarrays import DiskArray
+from retrieval.lexical import BM25_K1, live_length_norms
 from retrieval.text import normalize
 
 if TYPE_CHECKING:
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
 
 BIGRAMS_DIR = "bigrams"
 _WHITESPACE = re.compile(r"\s+")
-BM25_K1 = 1.5
-BM25_B = 0.75
 _MAX_COUNT = np.iinfo(np.uint16).max
 _BATCH = 50_000  # passages turned into bigrams at once: bounds the build's temporary arrays
 
@@ -195,12 +194,7 @@ class PhraseIndex:
 
     def __init__(self, parts: list[tuple[BigramPostings, RowMap]]):
         self._parts = parts
-        self.num_docs = sum(row_map.live for _, row_map in parts)
-        total = sum(float(p.lengths.sum() if row_map.alive is None else p.lengths[row_map.alive].sum())
-                    for p, row_map in parts)
-        average = total / self.num_docs if self.num_docs else 1.0
-        self._norms = [(BM25_K1 * (1 - BM25_B + BM25_B * p.lengths / average)).astype(np.float32)
-                       for p, _ in parts]
+        self.num_docs, self._norms = live_length_norms([(p.lengths, row_map) for p, row_map in parts])
         self.find = lru_cache(maxsize=8192)(self._find)
 
     def __len__(self) -> int:

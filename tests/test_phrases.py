@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
+from retrieval.lexical import BM25_B, BM25_K1
 from retrieval.names import NameEvidence
-from retrieval.phrases import BM25_B, BM25_K1, BigramPostings, PhraseIndex, compact_normal_form, contains
+from retrieval.phrases import BigramPostings, PhraseIndex, compact_normal_form, contains
 from retrieval.segments import RowMap
 
 TEXTS = [
