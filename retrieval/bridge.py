@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from lemminflect import getAllLemmas
+
 from retrieval.text import STOPWORDS_EN, fold_width
 
 MAX_PHRASE_WORDS = 4
@@ -35,6 +37,12 @@ _NOT_A_SENSE = re.compile(r"^(?:cl:|variant of|old variant|see |see also|abbr\.|
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:[.'’-][a-z0-9]+)*")
 _ENGLISH_WORD_ANY_CASE = re.compile(r"[A-Za-z0-9]+(?:[.'’-][A-Za-z0-9]+)*\.?")
 _LIFESPAN = re.compile(r"\(\s*(?:c\.\s*|born\s+)?\d{3,4}")
+# "World Health Organization (WHO)", "North Atlantic Treaty Organization, NATO": a name and its acronym.
+_NAMED_ACRONYM = re.compile(r"^(?P<name>[A-Za-z][\w'’.-]*(?:\s+[A-Za-z][\w'’.-]*){1,7})\s*"
+                            r"(?:\((?P<paren>[A-Z][A-Z0-9&]{1,7})\)|,\s*(?P<comma>[A-Z][A-Z0-9&]{1,7})\s*$)")
+# "abbr. for 中國共產黨|中国共产党[Zhong1 guo2 …], Chinese Communist Party": the abbreviation means what follows.
+_ABBREVIATION_FOR = re.compile(r"^abbr\. for [^,\]]*\],\s*(?=[A-Za-z])")
+_NAME_FILLERS = frozenset({"of", "and", "for", "the", "on", "in", "&", "de", "to"})
 _HAS_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -51,7 +59,7 @@ class BridgedPhrase:
 
 def sense_key(sense: str) -> str | None:
     """A CC-CEDICT sense → the lookup key a question phrase must equal, or None if it is no sense."""
-    sense = sense.strip()
+    sense = _ABBREVIATION_FOR.sub("", sense.strip())
     if sense.isupper() and sense.isalpha() and len(sense) >= 2:
         return sense  # an acronym keeps its capitals: "US" (美国) is not "us" (我们)
     sense = sense.lower()
@@ -68,11 +76,41 @@ def sense_key(sense: str) -> str | None:
     return " ".join(words)
 
 
+def initials(name: str) -> str:
+    """"Federal Bureau of Investigation" → "FBI"; "People's Liberation Army" → "PLA"."""
+    return "".join(word[0] for word in name.replace("-", " ").split() if word.lower() not in _NAME_FILLERS).upper()
+
+
+def acronym_of_sense(sense: str) -> str | None:
+    """The acronym a sense gives for the name it spells out, when it is that name's initials:
+    "World Health Organization (WHO)" → WHO, but not "National Health Service (UK)" (a note on where)."""
+    match = _NAMED_ACRONYM.match(sense.strip())
+    if match is None:
+        return None
+    acronym = match.group("paren") or match.group("comma")
+    return acronym if initials(match.group("name")) == acronym.replace("&", "") else None
+
+
+def implied_acronym(sense: str) -> str | None:
+    """The initials of a proper name that gives no acronym itself ("United Nations" → UN): a weaker
+    key, since initials collide ("University of Nanking" is UN too); None for anything else."""
+    name = _PARENTHESES.sub(" ", sense).split(",")[0].split()
+    words = [word for word in name if word.lower() not in _NAME_FILLERS]
+    if not 2 <= len(words) <= 6 or not all(word[:1].isupper() and word.replace("'", "").isalpha() for word in words):
+        return None
+    return initials(" ".join(words))
+
+
 def _keys_of_sense(sense: str) -> list[str]:
-    """The sense's key, and for a person's full name ("Donald Trump") also the surname alone."""
+    """The sense's key, the acronym it spells out ("European Union (EU)" also answers to EU), and
+    for a person's full name ("Donald Trump") also the surname alone."""
     key = sense_key(sense)
     if key is None:
         return []
+    sense = _ABBREVIATION_FOR.sub("", sense.strip())
+    acronym = acronym_of_sense(sense)
+    if acronym is not None and acronym != key:
+        return [key, acronym]
     name = _PARENTHESES.sub(" ", sense).split(",")[0].split()
     # Only people (CC-CEDICT gives their years: "Donald Trump (1946–)"); "ZF Group" is no Mr Group.
     if (_LIFESPAN.search(sense) and 2 <= len(name) <= 3
@@ -96,11 +134,17 @@ def parse_cedict_line(line: str) -> tuple[str, list[str]] | None:
     return simplified, [piece for sense in senses for piece in sense.split(";")]
 
 
-def english_variants(word: str) -> list[str]:
-    """The word and the plain forms it may be an inflection of (magnets → magnet, refining → refine)."""
+@lru_cache(maxsize=65536)
+def english_variants(word: str) -> tuple[str, ...]:
+    """The word and the plain forms it may be an inflection of (magnets → magnet, refining → refine,
+    children → child, won → win)."""
     variants = [word]
-    if len(word) <= 3 or not word.isalpha():
-        return variants
+    if not word.isalpha():
+        return tuple(variants)
+    # Irregular forms from lemminflect's dictionary (plain CSV data in the package).
+    variants += [lemma for lemmas in getAllLemmas(word).values() for lemma in lemmas]
+    if len(word) <= 3:
+        return tuple(dict.fromkeys(variants))
     if word.endswith("ies"):
         variants.append(word[:-3] + "y")
     elif word.endswith("es"):
@@ -127,7 +171,7 @@ def english_variants(word: str) -> list[str]:
     if word.endswith("est") or word.endswith("er"):
         cut = word[:-3] if word.endswith("est") else word[:-2]
         variants += [cut, cut + "e"] + ([cut[:-1]] if len(cut) > 2 and cut[-1] == cut[-2] else [])
-    return list(dict.fromkeys(variants))
+    return tuple(dict.fromkeys(variants))
 
 
 @dataclass(frozen=True)
@@ -200,6 +244,10 @@ class Bridge:
                             # "proposed law" (法案) is a kind of law: found under "law" when asked (two
                             # words only: in "one who talks big" (大炮) the last word is no noun)
                             _add(kinds, particle, simplified)
+                if keys and rank == 0 and len(simplified) > 1 and acronym_of_sense(sense) is None:
+                    implied = implied_acronym(_ABBREVIATION_FOR.sub("", sense.strip()))
+                    if implied is not None:
+                        _add(loose, implied, simplified)
                 rank += bool(keys)
         return cls(*({key: tuple(words) for key, words in table.items() if len(words) <= MAX_HEADWORDS_PER_KEY}
                      for table in (by_key, loose)), kinds_by_key={key: tuple(words) for key, words in kinds.items()})

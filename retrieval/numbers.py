@@ -33,11 +33,12 @@ SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _RANGE_JOINERS = ("到", "–", "-", "至", "~")
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# A number glued to a word ("COVID-19", "F-35", "G7") is part of a name, not a quantity.
 _QUANTITY = re.compile(
-    rf"(?P<dollar>\$)?\s*(?P<low>{_NUMBER})(?:\s*(?:-|–|—|to)\s*(?P<high>{_NUMBER}))?"
+    rf"(?<![A-Za-z])(?<![A-Za-z]-)(?P<dollar>\$)?\s*(?<![\d.,])(?P<low>{_NUMBER})(?:\s*(?:-|–|—|to)\s*(?P<high>{_NUMBER}))?"
     rf"(?:\s*(?P<scale>thousand|million|billion|trillion))?"
-    rf"(?:\s*-?\s*(?P<unit>per cent|percent|%|months?|years?|days?|weeks?|tons?|tonnes?|dollars?|usd|yuan|rmb"
-    rf"|euros?|kilometers|km)\b)?", re.IGNORECASE)
+    rf"(?:\s*-?\s*(?P<unit>%|(?:per cent|percent|months?|years?|days?|weeks?|tons?|tonnes?|dollars?|usd|yuan|rmb"
+    rf"|euros?|kilometers|km)\b))?", re.IGNORECASE)
 _MONTH_WORD = re.compile(r"\b(?P<prefix>in |of |since |until |by |from )?(?P<month>[A-Za-z]+)\b(?P<after>\s+\d{1,4})?")
 
 
@@ -67,6 +68,8 @@ def chinese_amounts(value: float) -> list[str]:
         forms.append(f"{_format(value / 1e4)}万")
     if value < 1e6 or not forms:
         forms.append(_format(value))
+        if value >= 1e3 and value == int(value):
+            forms.append(f"{int(value):,}")  # 5,577吨: news writes thousands separators too
     return forms
 
 
@@ -100,9 +103,9 @@ def number_phrases(question: str) -> list[NumberPhrase]:
                        for joiner in _RANGE_JOINERS]
         else:
             value = _plain(low) * scale
-            numbers = chinese_amounts(value) if scale > 1 or value >= 1e4 else [_format(value)]
+            numbers = chinese_amounts(value) if scale > 1 or value >= 1e3 else [_format(value)]
             if re.fullmatch(r"(19|20)\d\d", low) and not units and scale == 1:
-                units = ("年",)  # a bare year
+                numbers, units = [low], ("年",)  # a bare year
         if not high and low == "2" and scale == 1:
             numbers = [*numbers, "两"]  # 两年, 两个月: Chinese counts two things with 两
         forms = [f"{number}{unit}" for number in numbers for unit in units] if units else numbers

@@ -264,8 +264,9 @@ class Searcher:
                         key = pinyin_key(span)
                         forms = self.corpus.pinyin.get(key, ()) if key else ()
                     if forms:
-                        groups.append(self._group(" ".join(span), [*forms, *(w.lower() for w in span)], "name"))
-                        covered_tokens.update(w.lower() for w in span)
+                        own = [*(w.lower() for w in span), *tokenize(" ".join(span))]
+                        groups.append(self._group(" ".join(span), [*forms, *own], "name"))
+                        covered_tokens.update(own)
                         taken[start:start + length] = [True] * length
                         start += length
                         break
@@ -287,7 +288,7 @@ class Searcher:
                     if options.use_kinds and len(span) == 1 and all(len(word) == 1 for word in phrase.chinese):
                         group = _with_kinds(group, keep(bridge.kinds_of(span[0], phrase.chinese)))
                     groups.append(group)
-                    covered_tokens.update(w.lower() for w in span)
+                    covered_tokens.update([*(w.lower() for w in span), *tokenize(" ".join(span))])
                     for i in range(phrase.start, phrase.end):
                         taken[run_start + i] = True
         neighbours = self.neighbours if options.use_neighbours else None

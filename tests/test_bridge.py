@@ -139,3 +139,40 @@ def test_kinds_of_a_word_are_two_word_senses_built_on_its_character():
     assert bridge.kinds_of("law", "法") == ("法案",)  # "proposed law"; 戒严 is not built on 法
     assert bridge.kinds_of("laws", "法") == ("法案",)
     assert bridge.kinds_of("big", "大") == ()  # "one who talks big" is no kind of big
+
+
+ACRONYM_CEDICT = [
+    "世界衛生組織 世界卫生组织 [Shi4 jie4 Wei4 sheng1 Zu3 zhi1] /World Health Organization (WHO)/",
+    "國民保健署 国民保健署 [Guo2 min2 Bao3 jian4 shu3] /National Health Service (UK)/",
+    "北約 北约 [Bei3 Yue1] /North Atlantic Treaty Organization, NATO/",
+    "聯合國 联合国 [Lian2 he2 guo2] /United Nations/",
+    "金陵大學 金陵大学 [Jin1 ling2 Da4 xue2] /University of Nanking/",
+    "中共 中共 [Zhong1 Gong4] /abbr. for 中國共產黨|中国共产党[Zhong1 guo2 Gong4 chan3 dang3], "
+    "Chinese Communist Party/",
+    "英國 英国 [Ying1 guo2] /United Kingdom/",
+]
+
+
+def test_acronyms_the_dictionary_spells_out_are_keys():
+    bridge = Bridge.from_lines(ACRONYM_CEDICT)
+    assert bridge.lookup(["WHO"]) == ("世界卫生组织",)
+    assert bridge.lookup(["NATO"]) == ("北约",)
+    assert bridge.lookup(["UK"]) == ()  # "(UK)" there says where, it is not the initials of the name
+    # initials a name never gives itself are weaker, and collide: the corpus decides between them
+    assert bridge.lookup(["UN"]) == ()
+    assert bridge.lookup(["UN"], loose=True) == ("联合国", "金陵大学")
+    assert [(p.chinese, p.loose) for p in bridge.translate(["UN"], frozenset({0}),
+                                                          keep=lambda f: tuple(w for w in f if w == "联合国"))] \
+        == [(("联合国",), True)]
+
+
+def test_an_abbreviation_means_what_its_sense_says():
+    bridge = Bridge.from_lines(ACRONYM_CEDICT)
+    assert bridge.lookup(["chinese", "communist", "party"]) == ("中共",)
+    assert bridge.lookup(["CCP"], loose=True) == ("中共",)
+
+
+def test_irregular_forms_find_their_lemma():
+    assert "child" in english_variants("children")
+    assert "win" in english_variants("won")
+    assert "buy" in english_variants("bought")

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from retrieval.config import ConfigError, load_settings
+from retrieval.config import ConfigError, Settings, load_settings
 from retrieval.search import RankingOptions, Searcher
 from retrieval.service import open_searcher
 from retrieval.text import find_term_spans, normalize
@@ -165,3 +165,22 @@ def test_a_bare_character_translation_also_finds_kinds_of_the_word(searcher):
     assert groups["law"]["法"] == 1.0 and groups["law"]["法案"] < 1.0  # 法案 "proposed law", weaker
     off = Searcher(searcher.index, searcher.embedder, replace(searcher.options, use_kinds=False))
     assert "法案" not in {t.term for g in off.analyse(question) for t in g.terms}
+
+
+def test_a_hyphenated_name_is_one_group_not_its_pieces(tmp_path, tiny_model):
+    from test_index_segments import build
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.md").write_text(
+        "---\ntitle: 疫情与儿童\ndate: 2020-07-28\n---\n"
+        "联合国表示，新冠肺炎（COVID-19）疫情可能导致700万儿童营养不良。\n\n"
+        "世界卫生组织的报告称，第19周的病例数有所下降。\n", encoding="utf-8")
+    build(articles, tmp_path / "index", tiny_model)
+    searcher = open_searcher(replace(Settings(), index_dir=tmp_path / "index", model=tiny_model))
+    groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse("How did COVID-19 hit children?")}
+    assert "肺炎" in groups["covid-19"]  # the corpus's own gloss of the name
+    assert "19" not in groups and "covid" not in groups  # its pieces are not asked about again
+    assert "儿童" in groups["children"]  # an irregular plural finds the dictionary's "child"
+    who = {g.source: [t.term for t in g.terms] for g in searcher.analyse("What did the WHO and the UN say?")}
+    assert "世界卫生组织" in who["WHO"] and "联合国" in who["UN"]

@@ -24,7 +24,23 @@ def test_money_in_chinese_units():
     assert "4亿美元" in forms("How much: 400 million dollars?")
     assert "4亿美元" in forms("a $400 million investment")
     assert chinese_amounts(1.5e12)[:2] == ["1.5兆", "1.5万亿"]
-    assert chinese_amounts(40000) == ["4万", "40000"]
+    assert chinese_amounts(40000) == ["4万", "40000", "40,000"]
+
+
+def test_thousands_separators_as_news_writes_them():
+    assert {"5577吨", "5,577吨"} <= forms("Were 5,577 tons exported?")
+    assert forms("in 2024") == {"2024年"}  # a year is never 2,024
+
+
+def test_percent_sign_is_a_unit():
+    assert forms("a 25% tariff") == {"25%"}
+    assert forms("25 percent") == {"25%"}
+
+
+def test_numbers_inside_names_are_no_quantities():
+    assert forms("children hit by COVID-19") == set()
+    assert forms("How many F-35 jets?") == set()
+    assert forms("at the G7 summit") == set()
 
 
 def test_bare_years_and_units():
