@@ -28,6 +28,7 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- year rule", {"require_years": False}),
     ("- kinds of a bare-character word", {"use_kinds": False}),
     ("- context of a leaning paragraph", {"context_weight": 0.0}),
+    ("- answer type", {"answer_weight": 0.0}),
     ("sound-alike names at full weight", {"sound_alike_weight": 1.0}),
     ("- two-group abstain rule", {"min_groups": 1}),
     ("- dense (lexical only)", {"use_dense": False}),
@@ -36,7 +37,7 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("none (plain BM25+dense)", {"use_bridge": False, "use_names": False, "use_numbers": False,
                                  "use_phrases": False, "use_neighbours": False, "rerank_weight": 0.0,
                                  "require_years": False, "use_kinds": False,
-                                 "context_weight": 0.0}),
+                                 "context_weight": 0.0, "answer_weight": 0.0}),
 )
 
 

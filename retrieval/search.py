@@ -21,11 +21,12 @@ from functools import lru_cache
 
 import numpy as np
 
+from retrieval.answer_type import ExpectedAnswer, expected_answer
 from retrieval.config import Settings
 from retrieval.context import best_per_row, followers_of, with_followers
 from retrieval.embedding import Embedder
 from retrieval.index import LoadedIndex, StoredPassage
-from retrieval.phrases import contains
+from retrieval.phrases import compact_normal_form, contains
 from retrieval.records import Hit, SearchResult
 from retrieval.text import STOPWORDS_EN, tokenize
 
@@ -87,6 +88,9 @@ class RankingOptions:
     # terms the paragraph before it in its article has, in BM25 and in the reranking's coverage;
     # 0: off. Not in the abstain decision: that still asks what the passage itself says.
     context_weight: float = 0.7
+    # A question asking "how many tons" / "多久" / "多少钱" (retrieval.answer_type) credits, in the
+    # reranking, the candidates that state such a quantity, duration or amount; 0: off.
+    answer_weight: float = 0.2
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RankingOptions:
@@ -99,7 +103,7 @@ class RankingOptions:
                    rerank_weight=settings.rerank_weight, title_credit=settings.title_credit,
                    sound_alike_weight=settings.sound_alike_weight,
                    require_years=settings.require_years, use_kinds=settings.use_kinds,
-                   context_weight=settings.context_weight)
+                   context_weight=settings.context_weight, answer_weight=settings.answer_weight)
 
 
 def analyse_query(query: str) -> list[QueryTerm]:
@@ -426,7 +430,7 @@ class Searcher:
         fetched = {p.row: p for p in self.index.passages([s.row for s in scored])}
         weights = self.group_weights(groups)
         if reranking:
-            scored = self._rerank(groups, scored, fetched, weights, options)
+            scored = self._rerank(groups, scored, fetched, weights, options, expected_answer(query))
         scored = scored[: max(top_k, 1)]
         stored = [fetched[s.row] for s in scored if s.row in fetched]
         coverage = max((self.coverage_with_title(groups, passage, 0.0, weights) for passage in stored[:3]),
@@ -465,15 +469,19 @@ class Searcher:
         return earned / total if total else 0.0
 
     def _rerank(self, groups: list[QueryGroup], scored: list[_Scored], stored: dict[int, StoredPassage],
-                weights: list[float], options: RankingOptions) -> list[_Scored]:
+                weights: list[float], options: RankingOptions, expected: ExpectedAnswer | None = None,
+                ) -> list[_Scored]:
         previous: dict[int, StoredPassage] = {}
         if options.context_weight > 0:
             predecessor = self.index.predecessors
             leaning = {int(predecessor[s.row]): s.row for s in scored if predecessor[s.row] >= 0}
             previous = {leaning[p.row]: p for p in self.index.passages(list(leaning))}
+        answer_weight = options.answer_weight if expected is not None else 0.0
         reranked = [replace(s, fused=s.fused + options.rerank_weight * self.coverage_with_title(
                         groups, stored[s.row], options.title_credit, weights, previous.get(s.row),
-                        options.context_weight))
+                        options.context_weight)
+                        + (answer_weight if answer_weight and expected.found_in(
+                            compact_normal_form(stored[s.row].text)) else 0.0))
                     for s in scored if s.row in stored]
         reranked.sort(key=lambda s: (-s.fused, s.row))
         return reranked
