@@ -32,8 +32,10 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("sound-alike names at full weight", {"sound_alike_weight": 1.0}),
     ("- two-group abstain rule", {"min_groups": 1}),
     ("- dense (lexical only)", {"use_dense": False}),
-    ("- lexical (dense only)", {"use_lexical": False}),
-    ("dense only, never abstain", {"use_lexical": False, "min_coverage": 0.0, "min_groups": 0}),
+    ("- lexical (dense candidates)", {"use_lexical": False}),
+    # The embedding model alone: no lexical candidates, no reranking by the question's terms, no abstaining.
+    ("dense only, never abstain", {"use_lexical": False, "rerank_weight": 0.0, "min_coverage": 0.0,
+                                   "min_groups": 0, "require_years": False}),
     ("none (plain BM25+dense)", {"use_bridge": False, "use_names": False, "use_numbers": False,
                                  "use_phrases": False, "use_neighbours": False, "rerank_weight": 0.0,
                                  "require_years": False, "use_kinds": False,
