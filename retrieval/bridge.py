@@ -57,9 +57,14 @@ class BridgedPhrase:
     loose: bool = False  # found only by the loose reading: a weaker translation
 
 
+def _meaning(sense: str) -> str:
+    """The sense as English: an abbreviation's "abbr. for 中国共产党[…], " prefix dropped."""
+    return _ABBREVIATION_FOR.sub("", sense.strip())
+
+
 def sense_key(sense: str) -> str | None:
     """A CC-CEDICT sense → the lookup key a question phrase must equal, or None if it is no sense."""
-    sense = _ABBREVIATION_FOR.sub("", sense.strip())
+    sense = _meaning(sense)
     if sense.isupper() and sense.isalpha() and len(sense) >= 2:
         return sense  # an acronym keeps its capitals: "US" (美国) is not "us" (我们)
     sense = sense.lower()
@@ -107,7 +112,7 @@ def _keys_of_sense(sense: str) -> list[str]:
     key = sense_key(sense)
     if key is None:
         return []
-    sense = _ABBREVIATION_FOR.sub("", sense.strip())
+    sense = _meaning(sense)
     acronym = acronym_of_sense(sense)
     if acronym is not None and acronym != key:
         return [key, acronym]
@@ -244,8 +249,8 @@ class Bridge:
                             # "proposed law" (法案) is a kind of law: found under "law" when asked (two
                             # words only: in "one who talks big" (大炮) the last word is no noun)
                             _add(kinds, particle, simplified)
-                if keys and rank == 0 and len(simplified) > 1 and acronym_of_sense(sense) is None:
-                    implied = implied_acronym(_ABBREVIATION_FOR.sub("", sense.strip()))
+                if keys and rank == 0 and len(simplified) > 1 and acronym_of_sense(_meaning(sense)) is None:
+                    implied = implied_acronym(_meaning(sense))
                     if implied is not None:
                         _add(loose, implied, simplified)
                 rank += bool(keys)

@@ -476,13 +476,14 @@ class Searcher:
             predecessor = self.index.predecessors
             leaning = {int(predecessor[s.row]): s.row for s in scored if predecessor[s.row] >= 0}
             previous = {leaning[p.row]: p for p in self.index.passages(list(leaning))}
-        answer_weight = options.answer_weight if expected is not None else 0.0
-        reranked = [replace(s, fused=s.fused + options.rerank_weight * self.coverage_with_title(
-                        groups, stored[s.row], options.title_credit, weights, previous.get(s.row),
-                        options.context_weight)
-                        + (answer_weight if answer_weight and expected.found_in(
-                            compact_normal_form(stored[s.row].text)) else 0.0))
-                    for s in scored if s.row in stored]
+
+        def credit(passage: StoredPassage) -> float:
+            coverage = self.coverage_with_title(groups, passage, options.title_credit, weights,
+                                                previous.get(passage.row), options.context_weight)
+            states_answer = expected is not None and expected.found_in(compact_normal_form(passage.text))
+            return options.rerank_weight * coverage + (options.answer_weight if states_answer else 0.0)
+
+        reranked = [replace(s, fused=s.fused + credit(stored[s.row])) for s in scored if s.row in stored]
         reranked.sort(key=lambda s: (-s.fused, s.row))
         return reranked
 
