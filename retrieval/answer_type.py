@@ -23,7 +23,7 @@ _SCALE = r"(?:多|余)?(?:万|亿|兆|千|百)*(?:多|余)?"
 _CHINESE_AMOUNT = r"[一二两三四五六七八九数几]+[十百千万亿兆][零一二两三四五六七八九十百千万亿兆]*"
 # Classifiers and units a counted thing takes: a Chinese numeral before one of these is a quantity,
 # not the 一 of 一起 or 统一.
-_COUNTED = ("(?:%|成|倍|分之|人|名|位|个|家|国|次|架|架次|艘|枚|件|套|条|章|项|种|类|座|所|只|头|辆|台|股|份"
+_COUNTED = ("(?:%|成|倍|分之|人|名|位|个|家|国|次|架|架次|艘|枚|件|套|条|章|项|种|类|座|所|只|头|辆|台|股|份|岁"
             "|吨|公斤|千克|公里|米|天|日|周|星期|个月|年|小时|分钟|元|美元|欧元|英镑|日元|港元|澳元|卢布)")
 _DURATION = "(?:年|个月|周|星期|天|小时|分钟)"  # not 月 or 日 alone: 7月, 20日 are dates
 _SHARE = "(?:%|成|分之)"
@@ -70,7 +70,7 @@ _CHINESE_CUES = [
     (r"多少(?:钱|资金|美元|元|亿|万)", "money", _MONEY),
     (r"百分之多少|多少%|占.{0,8}多少|比例|比重", "percent", _quantity(_SHARE)),
     (r"多少(吨|公斤|千克|公里|架次|倍)", "quantity", None),
-    (r"多少|几[个名位人家国次架艘枚件套条章项种类座所只头辆台股份]", "quantity", _ANY_QUANTITY),
+    (r"多少|几多|几[个名位人家国次架艘枚件套条章项种类座所只头辆台股份岁]", "quantity", _ANY_QUANTITY),
     (r"何时|什么时候|哪一年|哪年|哪天|几月", "date", _DATE),
 ]
 _ENGLISH = [(re.compile(cue), kind, pattern) for cue, kind, pattern in _ENGLISH_CUES]

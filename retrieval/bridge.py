@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -293,12 +293,14 @@ class Bridge:
         return tuple(dict.fromkeys(found))
 
     def translate(self, words: list[str], acronyms: frozenset[int] = frozenset(),
-                  keep: Callable[[tuple[str, ...]], tuple[str, ...]] | None = None) -> list[BridgedPhrase]:
+                  keep: Callable[[tuple[str, ...]], tuple[str, ...]] | None = None,
+                  capitalised: frozenset[int] = frozenset()) -> list[BridgedPhrase]:
         """Cover the question's words left to right with the longest phrases the dictionary knows.
 
         A single stopword is never looked up on its own; inside a phrase it is ("face the nation").
         `keep` narrows a phrase's headwords (to those the corpus uses); a phrase left with none gives
-        way to its shorter parts ("executive order": 行政命令 unused → "executive" + "order").
+        way to its shorter parts ("executive order": 行政命令 unused → "executive" + "order"), and a
+        hyphenated compound it lacks to the compound's parts, unless `capitalised` (a name: Ka-chun).
         """
         phrases: list[BridgedPhrase] = []
         start = 0
@@ -306,6 +308,10 @@ class Bridge:
             phrase = self._longest_at(words, start, acronyms, keep, loose=False) \
                 or self._longest_at(words, start, acronyms, keep, loose=True)
             if phrase is None:
+                # A compound the dictionary lacks ("pro-democracy") is read as its parts (democracy).
+                parts = words[start].split("-")
+                if len(parts) > 1 and start not in acronyms and start not in capitalised:
+                    phrases += [replace(part, start=start, end=start + 1) for part in self.translate(parts, keep=keep)]
                 start += 1
             else:
                 phrases.append(phrase)

@@ -263,7 +263,11 @@ class NameMatcher:
                                  is_common_word)
 
     def glossed_forms(self, english: str) -> tuple[str, ...]:
-        return self.glossed.get(_english_key(english), ())
+        """The corpus's Chinese for the name, and the surname of a transliterated full name
+        (亨利·基辛格 → 基辛格), which is how later paragraphs refer to the person."""
+        forms = self.glossed.get(_english_key(english), ())
+        surnames = [form.rsplit("·", 1)[-1] for form in forms if "·" in form]
+        return tuple(dict.fromkeys([*forms, *(name for name in surnames if len(name) >= 2)]))
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one matcher per loaded index, kept for the process
     def sounds_like(self, english_word: str, limit: int = 2) -> tuple[str, ...]:

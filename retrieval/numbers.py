@@ -28,6 +28,7 @@ UNITS = {
     "dollar": ("美元",), "dollars": ("美元",), "usd": ("美元",), "$": ("美元",),
     "yuan": ("元",), "rmb": ("元",), "euro": ("欧元",), "euros": ("欧元",),
     "kilometers": ("公里",), "km": ("公里",),
+    "times": ("次",),
 }
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _RANGE_JOINERS = ("到", "–", "-", "至", "~")
@@ -38,7 +39,7 @@ _QUANTITY = re.compile(
     rf"(?<![A-Za-z])(?<![A-Za-z]-)(?P<dollar>\$)?\s*(?<![\d.,])(?P<low>{_NUMBER})(?:\s*(?:-|–|—|to)\s*(?P<high>{_NUMBER}))?"
     rf"(?:\s*(?P<scale>thousand|million|billion|trillion))?"
     rf"(?:\s*-?\s*(?P<unit>%|(?:per cent|percent|months?|years?|days?|weeks?|tons?|tonnes?|dollars?|usd|yuan|rmb"
-    rf"|euros?|kilometers|km)\b))?", re.IGNORECASE)
+    rf"|euros?|kilometers|km|times)\b))?", re.IGNORECASE)
 _MONTH_WORD = re.compile(r"\b(?P<prefix>in |of |since |until |by |from )?(?P<month>[A-Za-z]+)\b(?P<after>\s+\d{1,4})?")
 
 
@@ -73,6 +74,25 @@ def chinese_amounts(value: float) -> list[str]:
     return forms
 
 
+_CHINESE_DIGITS = "〇一二三四五六七八九"
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# Some outlets write years digit by digit in Chinese characters: 二零一七年 / 二〇一七年.
+_CHINESE_DIGIT_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
+
+
+def chinese_digit_years(year: str) -> tuple[str, ...]:
+    """"2017" → ("二〇一七", "二零一七")."""
+    spelled = "".join(_CHINESE_DIGITS[int(digit)] for digit in year)
+    return spelled, spelled.replace("〇", "零")
+
+
+def years_in(text: str) -> set[str]:
+    """The years (1900–2099) a text names, in digits whichever way it writes them."""
+    spelled = {"".join(str(_CHINESE_DIGITS.index(ch) if ch != "零" else 0) for ch in match)
+               for match in _CHINESE_DIGIT_YEAR.findall(text)}
+    return set(_YEAR.findall(text)) | {year for year in spelled if _YEAR.fullmatch(year)}
+
+
 NUMBER_WORDS = {word: str(number) for number, word in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b(?=\s+(?:months?|years?|days?|weeks?|tons?|"
@@ -85,6 +105,18 @@ def with_digits(question: str) -> str:
     `NumberPhrase.english` is a span of this form of the question, not of the question as asked.
     """
     return _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], fold_width(question))
+
+
+_COUNTED_UNIT = re.compile(r"\bhow many (?P<unit>[a-z]+)\b", re.IGNORECASE)
+
+
+def counted_unit(question: str) -> NumberPhrase | None:
+    """The unit a question counts in ("How many times…" → 次, "how many tons" → 吨): the answer's
+    unit, not the word's everyday senses (times → 时代)."""
+    match = _COUNTED_UNIT.search(question)
+    if match is None or match.group("unit").lower() not in UNITS:
+        return None
+    return NumberPhrase(match.group("unit"), UNITS[match.group("unit").lower()])
 
 
 def number_phrases(question: str) -> list[NumberPhrase]:
@@ -105,7 +137,7 @@ def number_phrases(question: str) -> list[NumberPhrase]:
             value = _plain(low) * scale
             numbers = chinese_amounts(value) if scale > 1 or value >= 1e3 else [_format(value)]
             if re.fullmatch(r"(19|20)\d\d", low) and not units and scale == 1:
-                numbers, units = [low], ("年",)  # a bare year
+                numbers, units = [low, *chinese_digit_years(low)], ("年",)  # a bare year
         if not high and low == "2" and scale == 1:
             numbers = [*numbers, "两"]  # 两年, 两个月: Chinese counts two things with 两
         forms = [f"{number}{unit}" for number in numbers for unit in units] if units else numbers

@@ -231,6 +231,10 @@ class Searcher:
             if token in covered_tokens:
                 continue
             candidates = [token]
+            if options.use_numbers and re.fullmatch(r"(?:19|20)\d\d", token):
+                from retrieval.numbers import chinese_digit_years
+
+                candidates += chinese_digit_years(token)  # 2017 is also written 二零一七
             groups.append(self._group(token, candidates, "token"))
         return groups
 
@@ -240,8 +244,13 @@ class Searcher:
         options = self.options
         groups: list[QueryGroup] = []
         if options.use_numbers:
-            from retrieval.numbers import number_phrases
+            from retrieval.numbers import counted_unit, number_phrases
 
+            unit = counted_unit(query)
+            if unit is not None:
+                groups.append(self._group(unit.english.lower(), list(unit.chinese), "number"))
+                covered_tokens.update(tokenize(unit.english))
+                query = re.sub(rf"\b{re.escape(unit.english)}\b", " ", query, count=1)
             for number in number_phrases(query):
                 digits = re.findall(r"\d+", number.english)
                 groups.append(self._group(number.english, [*number.chinese, *digits], "number"))
@@ -279,11 +288,12 @@ class Searcher:
         if options.use_bridge:
             bridge = load_bridge()
             for run_start, run in _untaken_runs(words, taken):
-                acronyms = frozenset(i - run_start for i in parsed.acronyms if run_start <= i < run_start + len(run))
+                acronyms = _within(parsed.acronyms, run_start, len(run))
+                capitalised = _within(parsed.capitalised, run_start, len(run))
                 # A dictionary word the tokenizer never cut out is looked for inside running text only
                 # when it is long enough not to be a piece of other words (东土 in 东土城路).
                 keep = lambda found: self._in_corpus_all(found, BRIDGE_MIN_PHRASE_CHARS)  # noqa: E731
-                for phrase in bridge.translate(run, acronyms, keep=keep):
+                for phrase in bridge.translate(run, acronyms, keep=keep, capitalised=capitalised):
                     span = run[phrase.start:phrase.end]
                     group = self._group(phrase.english, [*phrase.chinese, *(w.lower() for w in span)], "bridge",
                                         BRIDGE_MIN_PHRASE_CHARS)
@@ -520,13 +530,12 @@ class Searcher:
         return SearchResult(query, True, tuple(hits[:top_k]))
 
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-
-
 def _years_met(query: str, passages: list[StoredPassage]) -> bool:
     """Every year the question names is in one of the passages, their titles or their dates."""
-    years = set(_YEAR.findall(query))
-    return not years or any(years <= set(_YEAR.findall(f"{p.text} {p.title} {p.date or ''}")) for p in passages)
+    from retrieval.numbers import years_in
+
+    years = years_in(query)
+    return not years or any(years <= years_in(f"{p.text} {p.title} {p.date or ''}") for p in passages)
 
 
 @lru_cache(maxsize=4096)
@@ -557,6 +566,11 @@ def _as_groups(groups: list[QueryGroup] | list[QueryTerm]) -> list[QueryGroup]:
 def _distinct_sources(sources: list[str]) -> list[str]:
     """The question's words, pieces of a longer word dropped: 国防 and 国防部 inside 美国国防部 count once."""
     return [source for source in sources if not any(source != other and source in other for other in sources)]
+
+
+def _within(positions: frozenset[int], start: int, length: int) -> frozenset[int]:
+    """The positions that fall in words[start:start + length], counted from its start."""
+    return frozenset(i - start for i in positions if start <= i < start + length)
 
 
 def _untaken_runs(words: list[str], taken: list[bool]) -> list[tuple[int, list[str]]]:

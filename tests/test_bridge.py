@@ -176,3 +176,14 @@ def test_irregular_forms_find_their_lemma():
     assert "child" in english_variants("children")
     assert "win" in english_variants("won")
     assert "buy" in english_variants("bought")
+
+
+def test_a_compound_the_dictionary_lacks_is_read_as_its_parts():
+    bridge = Bridge.from_lines(["民主 民主 [min2 zhu3] /democracy/", "補選 补选 [bu3 xuan3] /by-election/",
+                                "純 纯 [chun2] /pure/"])
+    words = english_words("Did the pro-democracy camp win the by-election?")
+    found = {(p.english, p.start): p.chinese for p in bridge.translate(words.words, words.acronyms)}
+    assert found[("democracy", 2)] == ("民主",)  # the part, at the compound's position
+    assert found[("by-election", 6)] == ("补选",)  # a compound the dictionary has stays whole
+    name = english_words("Shiu Ka-chun")
+    assert bridge.translate(name.words, name.acronyms, capitalised=name.capitalised) == []  # a name is no compound

@@ -62,3 +62,9 @@ def test_chinese_names_spelled_in_pinyin():
     assert index[pinyin_key(["Ma", "Yongmao"])] == ("马永茂",)
     assert index[pinyin_key(["Huamei"])] == ("华美",)
     assert pinyin_key(["MP-1"]) is None
+
+
+def test_a_transliterated_full_name_also_answers_by_its_surname():
+    matcher = NameMatcher.from_texts(["前国务卿亨利·基辛格（Henry Kissinger）逝世。", "基辛格先后访问中国接近100次。"],
+                                     frozenset())
+    assert matcher.glossed_forms("Henry Kissinger") == ("亨利·基辛格", "基辛格")

@@ -184,3 +184,22 @@ def test_a_hyphenated_name_is_one_group_not_its_pieces(tmp_path, tiny_model):
     assert "儿童" in groups["children"]  # an irregular plural finds the dictionary's "child"
     who = {g.source: [t.term for t in g.terms] for g in searcher.analyse("What did the WHO and the UN say?")}
     assert "世界卫生组织" in who["WHO"] and "联合国" in who["UN"]
+
+
+def test_years_spelled_in_chinese_digits_and_counted_units(tmp_path, tiny_model):
+    from test_index_segments import build
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.md").write_text(
+        "---\ntitle: 崔玉桃被冤判\ndate: 2019-03-01\n---\n"
+        "二零一七年三月十二日，山西省大同市矿区法院对崔玉桃非法庭审后，冤判她三年半刑期。\n\n"
+        "半个世纪以来，基辛格先后访问中国接近100次，见过五代领导人。\n", encoding="utf-8")
+    build(articles, tmp_path / "index", tiny_model)
+    searcher = open_searcher(replace(Settings(), index_dir=tmp_path / "index", model=tiny_model))
+    sentenced = searcher.search("崔玉桃2017年被矿区法院判了多长刑期？", 3)
+    assert sentenced.answered and "三年半刑期" in sentenced.hits[0].text  # the year rule reads 二零一七年
+    assert not searcher.search("崔玉桃2018年被矿区法院判了多长刑期？", 3).answered
+    visits = searcher.analyse("How many times did Kissinger visit China?")
+    groups = {g.source: [t.term for t in g.terms] for g in visits}
+    assert groups["times"] == ["次"]  # the unit counted, not the everyday senses of "times" (时代)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.numbers import chinese_amounts, number_phrases
+from retrieval.numbers import chinese_amounts, counted_unit, number_phrases, years_in
 
 
 def forms(question: str) -> set[str]:
@@ -29,7 +29,13 @@ def test_money_in_chinese_units():
 
 def test_thousands_separators_as_news_writes_them():
     assert {"5577吨", "5,577吨"} <= forms("Were 5,577 tons exported?")
-    assert forms("in 2024") == {"2024年"}  # a year is never 2,024
+    assert forms("in 2024") == {"2024年", "二〇二四年", "二零二四年"}  # never 2,024
+
+
+def test_years_in_digits_or_spelled_out():
+    assert years_in("二零一七年三月十二日，山西省大同市矿区法院") == {"2017"}
+    assert years_in("2020年和二〇〇八年") == {"2020", "2008"}
+    assert years_in("一二三四五六七八年") == set()  # no run of four digits before 年 is no year
 
 
 def test_percent_sign_is_a_unit():
@@ -52,3 +58,9 @@ def test_bare_years_and_units():
 def test_spelled_out_numbers_before_a_unit():
     assert {"2年", "两年"} <= forms("within two years")
     assert forms("one of the biggest") == set()  # "one" without a unit is no quantity
+
+
+def test_the_unit_a_question_counts_in():
+    assert counted_unit("How many times did Kissinger visit China?").chinese == ("次",)
+    assert counted_unit("how many tons were exported?").chinese == ("吨",)
+    assert counted_unit("How many people were arrested?") is None  # any count, no unit
