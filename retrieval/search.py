@@ -503,15 +503,16 @@ class Searcher:
         Pieces of one Chinese word (国防, 国防部, 美国国防部 all from 美国国防部) count once.
         """
         tokens = set(passage.tokens)
-        return len(_distinct_sources([g.source for g in groups
+        return len(_distinct_sources([g.source for g in _without_years(groups)
                                       if any(self._present(t, passage, tokens) for t in g.terms)]))
 
     def search(self, query: str, top_k: int = 5) -> SearchResult:
         ranking = self.rank(query, top_k)
         groups, scored, stored = ranking.groups, ranking.scored, ranking.stored
         # A real answer speaks to enough of the question, and to more than one thing it asks about:
-        # at corpus scale some passage always shares one word with an unrelated question.
-        distinct = len(set(_distinct_sources([g.source for g in groups])))
+        # at corpus scale some passage always shares one word with an unrelated question. A year
+        # says when, not what: "Who won the 2023 NBA Finals?" met by 赢得 and 2023年 is not met.
+        distinct = len(set(_distinct_sources([g.source for g in _without_years(groups)])))
         if (not stored or ranking.coverage < self.options.min_coverage
                 or ranking.groups_matched < min(self.options.min_groups, distinct)
                 or (self.options.require_years and not _years_met(query, stored[:3]))):
@@ -528,6 +529,14 @@ class Searcher:
                 coverage=self.coverage_with_title(groups, passage, 0.0, weights),
             ))
         return SearchResult(query, True, tuple(hits[:top_k]))
+
+
+_BARE_YEAR = re.compile(r"(?:in |of |since |by |from |until )?(?:19|20)\d\d")
+
+
+def _without_years(groups: list[QueryGroup]) -> list[QueryGroup]:
+    """The groups other than a bare year (2023, "in 2020"); a month and year still count."""
+    return [group for group in groups if not _BARE_YEAR.fullmatch(group.source)]
 
 
 def _years_met(query: str, passages: list[StoredPassage]) -> bool:

@@ -203,3 +203,22 @@ def test_years_spelled_in_chinese_digits_and_counted_units(tmp_path, tiny_model)
     visits = searcher.analyse("How many times did Kissinger visit China?")
     groups = {g.source: [t.term for t in g.terms] for g in visits}
     assert groups["times"] == ["次"]  # the unit counted, not the everyday senses of "times" (时代)
+
+
+def test_a_year_alone_is_not_a_second_thing_the_answer_speaks_to(tmp_path, tiny_model):
+    from test_index_segments import build
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.md").write_text(
+        "---\ntitle: 中美竞争报告\ndate: 2023-12-12\n---\n"
+        "2023年12月，美国国会特别委员会发表报告，题为《赢得美国与中共经济竞争的战略》。\n\n"
+        "报告建议限制对华投资，并加强关键矿产供应链。\n", encoding="utf-8")
+    build(articles, tmp_path / "index", tiny_model)
+    searcher = open_searcher(replace(Settings(), index_dir=tmp_path / "index", model=tiny_model))
+    question = "Who won the 2023 NBA Finals?"
+    ranking = searcher.rank(question, 3)
+    assert {"2023", "won"} <= {g.source for g in ranking.groups if g.terms}  # both are in the report
+    assert ranking.groups_matched == 1  # but the year only says when
+    assert not searcher.search(question, 3).answered
+    assert searcher.search("What did the 2023 report say about the economic competition strategy?", 3).answered
