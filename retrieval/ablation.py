@@ -26,6 +26,7 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- rerank", {"rerank_weight": 0.0}),
     ("+ title in rerank (off by default)", {"title_credit": 0.5}),
     ("- year rule", {"require_years": False}),
+    ("- unknown-person rule", {"require_names": False}),
     ("- kinds of a bare-character word", {"use_kinds": False}),
     ("- context of a leaning paragraph", {"context_weight": 0.0}),
     ("- answer type", {"answer_weight": 0.0}),
@@ -35,10 +36,10 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- lexical (dense candidates)", {"use_lexical": False}),
     # The embedding model alone: no lexical candidates, no reranking by the question's terms, no abstaining.
     ("dense only, never abstain", {"use_lexical": False, "rerank_weight": 0.0, "min_coverage": 0.0,
-                                   "min_groups": 0, "require_years": False}),
+                                   "min_groups": 0, "require_years": False, "require_names": False}),
     ("none (plain BM25+dense)", {"use_bridge": False, "use_names": False, "use_numbers": False,
                                  "use_phrases": False, "use_neighbours": False, "rerank_weight": 0.0,
-                                 "require_years": False, "use_kinds": False,
+                                 "require_years": False, "require_names": False, "use_kinds": False,
                                  "context_weight": 0.0, "answer_weight": 0.0}),
 )
 

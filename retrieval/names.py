@@ -303,6 +303,20 @@ def load_transliteration_characters() -> frozenset[str]:
         raise BridgeError(f"cannot read the CC-CEDICT dictionary {path}: {error}") from None
 
 
+def chinese_person_names(simplified_question: str, transliteration_chars: frozenset[str]) -> list[str]:
+    """Chinese people's full names in a question (王文涛, 周杰伦), as jieba's part-of-speech tagger
+    reads them: three characters or more, not all of them characters used for foreign names (a
+    transliteration such as 科茨沃尔德 may stand for a name the corpus writes in Latin letters)."""
+    import jieba.posseg
+
+    from retrieval.text import _init_jieba
+
+    _init_jieba()  # jieba's dictionary from its text file, never its marshal cache
+    return [word for word, tag in jieba.posseg.cut(simplified_question)
+            if tag in ("nr", "nrfg", "nrt") and len(word) >= 3 and all("\u4e00" <= ch <= "\u9fff" for ch in word)
+            and not all(ch in transliteration_chars for ch in word)]
+
+
 _PINYIN_SYLLABLES_ONLY = re.compile(r"^[a-z]+$")
 
 

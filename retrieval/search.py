@@ -81,6 +81,8 @@ class RankingOptions:
     sound_alike_weight: float = 0.5
     # A year the question names ("in 2024") must appear in a top passage, its title or its date.
     require_years: bool = True
+    # A Chinese person's name a Chinese question asks about (王文涛) must appear somewhere in the corpus.
+    require_names: bool = True
     # An English word the dictionary turns into a bare character only (law → 法) also matches the
     # corpus words the dictionary glosses as a kind of it (法案 "proposed law"), a little weaker.
     use_kinds: bool = True
@@ -102,7 +104,8 @@ class RankingOptions:
                    use_phrases=settings.use_phrases, use_neighbours=settings.use_neighbours,
                    rerank_weight=settings.rerank_weight, title_credit=settings.title_credit,
                    sound_alike_weight=settings.sound_alike_weight,
-                   require_years=settings.require_years, use_kinds=settings.use_kinds,
+                   require_years=settings.require_years, require_names=settings.require_names,
+                   use_kinds=settings.use_kinds,
                    context_weight=settings.context_weight, answer_weight=settings.answer_weight)
 
 
@@ -497,6 +500,16 @@ class Searcher:
         reranked.sort(key=lambda s: (-s.fused, s.row))
         return reranked
 
+    def unknown_people(self, query: str) -> list[str]:
+        """People a Chinese question names that no passage of the corpus mentions: it cannot be answered."""
+        if is_mostly_english(query):
+            return []
+        from retrieval.names import chinese_person_names, load_transliteration_characters
+        from retrieval.text import normalize
+
+        return [name for name in chinese_person_names(normalize(query), load_transliteration_characters())
+                if self._in_corpus(name, min_phrase_chars=3) is None]
+
     def groups_matched(self, groups: list[QueryGroup], passage: StoredPassage) -> int:
         """How many distinct things the question asks about the passage speaks to.
 
@@ -515,7 +528,8 @@ class Searcher:
         distinct = len(set(_distinct_sources([g.source for g in _without_years(groups)])))
         if (not stored or ranking.coverage < self.options.min_coverage
                 or ranking.groups_matched < min(self.options.min_groups, distinct)
-                or (self.options.require_years and not _years_met(query, stored[:3]))):
+                or (self.options.require_years and not _years_met(query, stored[:3]))
+                or (self.options.require_names and self.unknown_people(query))):
             return SearchResult(query, False, ())
         hits = []
         weights = ranking.group_weights

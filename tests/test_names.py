@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from retrieval.names import NameMatcher, chinese_side, glossed_names, sound_similarity, transliteration_characters
+from retrieval.names import (
+    NameMatcher,
+    chinese_person_names,
+    chinese_side,
+    glossed_names,
+    sound_similarity,
+    transliteration_characters,
+)
 
 TEXTS = [
     "美国贸易代表格里尔（Jamieson Greer）周日接受采访时说，谈判仍在继续。",
@@ -68,3 +75,11 @@ def test_a_transliterated_full_name_also_answers_by_its_surname():
     matcher = NameMatcher.from_texts(["前国务卿亨利·基辛格（Henry Kissinger）逝世。", "基辛格先后访问中国接近100次。"],
                                      frozenset())
     assert matcher.glossed_forms("Henry Kissinger") == ("亨利·基辛格", "基辛格")
+
+
+def test_chinese_peoples_names_in_a_question():
+    foreign = frozenset("科茨沃尔德贝森特")
+    assert chinese_person_names("商务部长王文涛对稀土出口管制是怎么说的？", foreign) == ["王文涛"]
+    assert chinese_person_names("贝森特说的12到24个月是什么意思？", foreign) == []  # a transliteration
+    assert chinese_person_names("是谁把科茨沃尔德的家族农场打造成了有机农场品牌？", foreign) == []
+    assert chinese_person_names("美国对中国电动车加征的关税是多少？", foreign) == []

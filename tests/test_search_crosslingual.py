@@ -222,3 +222,12 @@ def test_a_year_alone_is_not_a_second_thing_the_answer_speaks_to(tmp_path, tiny_
     assert ranking.groups_matched == 1  # but the year only says when
     assert not searcher.search(question, 3).answered
     assert searcher.search("What did the 2023 report say about the economic competition strategy?", 3).answered
+
+
+def test_a_person_the_corpus_never_mentions_is_no_answer(searcher):
+    question = "商务部长王文涛对稀土出口管制是怎么说的？"
+    assert searcher.unknown_people(question) == ["王文涛"]
+    assert not searcher.search(question, 3).answered
+    lenient = Searcher(searcher.index, searcher.embedder, replace(searcher.options, require_names=False))
+    assert lenient.search(question, 3).answered  # export controls alone would have been answered
+    assert searcher.unknown_people("贝森特说的12到24个月是什么意思？") == []  # he is in the seeds
