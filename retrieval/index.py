@@ -85,9 +85,10 @@ from retrieval.vectors import (
 
 FORMAT_VERSION = 2
 LEGACY_FORMAT = 1  # one whole version directory, bm25s scores: still read, rewritten by the next rebuild
-# Parsed articles and tokens depend on the reading, chunking and text code: when that code changes,
-# an incremental rebuild re-reads every file (embeddings are still reused by passage text).
-_PIPELINE_MODULES = ("articles.py", "chunking.py", "text.py")
+# Parsed articles and tokens depend on the reading, chunking and text code, and what each segment
+# stores beside them on the names and context code (names.json, leaning.npy): when that code
+# changes, an incremental rebuild re-reads every file (embeddings are still reused by passage text).
+_PIPELINE_MODULES = ("articles.py", "chunking.py", "text.py", "names.py", "context.py")
 
 
 def pipeline_fingerprint() -> str:

@@ -29,7 +29,8 @@ _GLOSS = re.compile(r"([\u3400-\u9fff·・]{2,16})\s*[（(]\s*([A-Za-z][A-Za-z0-
 _HAN = re.compile(r"[\u3400-\u9fff]")
 # Words after which the last jieba word is a category, not a name: keep the word before it too.
 _GENERIC_TAILS = frozenset(
-    "公司 集团 项目 矿山 矿 银行 大学 研究所 协会 组织 法案 计划 基金 工厂 委员会 部 局 党 国 省 州 市 县".split())
+    "公司 集团 项目 矿山 矿 银行 大学 研究所 协会 组织 法案 计划 基金 工厂 委员会 部 局 党 国 省 州 市 县 "
+    "法院 法庭 政府 议会 国会 论坛 中心 学院 医院 机构 联盟 电视台 报 杂志".split())
 
 MIN_SOUND_SIMILARITY = 0.75
 # Matching an unglossed name by sound alone is riskier: demand more.
