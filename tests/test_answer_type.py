@@ -43,6 +43,14 @@ def test_counts_in_chinese_numerals_and_counted_things():
     assert not answers("How many users were affected by the outage?", "我们一起统一行动")  # 一 in words
 
 
+def test_amounts_in_words_with_their_scales():
+    assert answers("越南的稀土储量估计有多少吨？", "预估储量为三百多万吨")
+    assert answers("How much money did she get?", "秘收三十五万")  # a scaled amount needs no currency
+    assert answers("How much money did she get?", "欠下債主至少共1.2億元")
+    assert not answers("How much money did she get?", "他说了三十五遍")
+    assert not answers("How many tons?", "万" * 300 + "年")  # long runs of numerals: no tonnage, no hang
+
+
 def test_questions_that_ask_for_no_number_expect_nothing():
     assert expected_answer("Who said the sector would consolidate?") is None
     assert expected_answer("贝森特说的12到24个月是什么意思？") is None
