@@ -36,9 +36,10 @@ _RANGE_JOINERS = ("到", "–", "-", "至", "~")
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 # A number glued to a word ("COVID-19", "F-35", "G7") is part of a name, not a quantity.
 _QUANTITY = re.compile(
-    rf"(?<![A-Za-z])(?<![A-Za-z]-)(?P<dollar>\$)?\s*(?<![\d.,])(?P<low>{_NUMBER})(?:\s*(?:-|–|—|to)\s*(?P<high>{_NUMBER}))?"
-    rf"(?:\s*(?P<scale>thousand|million|billion|trillion))?"
-    rf"(?:\s*-?\s*(?P<unit>%|(?:per cent|percent|months?|years?|days?|weeks?|tons?|tonnes?|dollars?|usd|yuan|rmb"
+    rf"(?<![A-Za-z])(?<![A-Za-z]-)(?:(?P<dollar>\$)\s*+)?(?<![\d.,])(?P<low>{_NUMBER})"
+    rf"(?:\s*+(?:-|–|—|to)\s*+(?P<high>{_NUMBER}))?"
+    rf"(?:\s*+(?P<scale>thousand|million|billion|trillion))?"
+    rf"(?:\s*+-?\s*+(?P<unit>%|(?:per cent|percent|months?|years?|days?|weeks?|tons?|tonnes?|dollars?|usd|yuan|rmb"
     rf"|euros?|kilometers|km|times)\b))?", re.IGNORECASE)
 _MONTH_WORD = re.compile(r"\b(?P<prefix>in |of |since |until |by |from )?(?P<month>[A-Za-z]+)\b(?P<after>\s+\d{1,4})?")
 

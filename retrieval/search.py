@@ -507,8 +507,8 @@ class Searcher:
         from retrieval.names import chinese_person_names, load_transliteration_characters
         from retrieval.text import normalize
 
-        return [name for name in chinese_person_names(normalize(query), load_transliteration_characters())
-                if self._in_corpus(name, min_phrase_chars=3) is None]
+        names = dict.fromkeys(chinese_person_names(normalize(query), load_transliteration_characters()))
+        return [name for name in names if self._in_corpus(name, min_phrase_chars=3) is None]
 
     def groups_matched(self, groups: list[QueryGroup], passage: StoredPassage) -> int:
         """How many distinct things the question asks about the passage speaks to.
