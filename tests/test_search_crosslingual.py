@@ -167,17 +167,22 @@ def test_a_bare_character_translation_also_finds_kinds_of_the_word(searcher):
     assert "法案" not in {t.term for g in off.analyse(question) for t in g.terms}
 
 
-def test_a_hyphenated_name_is_one_group_not_its_pieces(tmp_path, tiny_model):
+def searcher_over(tmp_path, model: str, title: str, date: str, paragraphs: list[str]) -> Searcher:
+    """A searcher over a one-article corpus written for the test."""
     from test_index_segments import build
 
     articles = tmp_path / "articles"
     articles.mkdir()
-    (articles / "a.md").write_text(
-        "---\ntitle: 疫情与儿童\ndate: 2020-07-28\n---\n"
-        "联合国表示，新冠肺炎（COVID-19）疫情可能导致700万儿童营养不良。\n\n"
-        "世界卫生组织的报告称，第19周的病例数有所下降。\n", encoding="utf-8")
-    build(articles, tmp_path / "index", tiny_model)
-    searcher = open_searcher(replace(Settings(), index_dir=tmp_path / "index", model=tiny_model))
+    (articles / "a.md").write_text(f"---\ntitle: {title}\ndate: {date}\n---\n" + "\n\n".join(paragraphs) + "\n",
+                                   encoding="utf-8")
+    build(articles, tmp_path / "index", model)
+    return open_searcher(replace(Settings(), index_dir=tmp_path / "index", model=model))
+
+
+def test_a_hyphenated_name_is_one_group_not_its_pieces(tmp_path, tiny_model):
+    searcher = searcher_over(tmp_path, tiny_model, "疫情与儿童", "2020-07-28", [
+        "联合国表示，新冠肺炎（COVID-19）疫情可能导致700万儿童营养不良。",
+        "世界卫生组织的报告称，第19周的病例数有所下降。"])
     groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse("How did COVID-19 hit children?")}
     assert "肺炎" in groups["covid-19"]  # the corpus's own gloss of the name
     assert "19" not in groups and "covid" not in groups  # its pieces are not asked about again
@@ -187,16 +192,9 @@ def test_a_hyphenated_name_is_one_group_not_its_pieces(tmp_path, tiny_model):
 
 
 def test_years_spelled_in_chinese_digits_and_counted_units(tmp_path, tiny_model):
-    from test_index_segments import build
-
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "a.md").write_text(
-        "---\ntitle: 崔玉桃被冤判\ndate: 2019-03-01\n---\n"
-        "二零一七年三月十二日，山西省大同市矿区法院对崔玉桃非法庭审后，冤判她三年半刑期。\n\n"
-        "半个世纪以来，基辛格先后访问中国接近100次，见过五代领导人。\n", encoding="utf-8")
-    build(articles, tmp_path / "index", tiny_model)
-    searcher = open_searcher(replace(Settings(), index_dir=tmp_path / "index", model=tiny_model))
+    searcher = searcher_over(tmp_path, tiny_model, "崔玉桃被冤判", "2019-03-01", [
+        "二零一七年三月十二日，山西省大同市矿区法院对崔玉桃非法庭审后，冤判她三年半刑期。",
+        "半个世纪以来，基辛格先后访问中国接近100次，见过五代领导人。"])
     sentenced = searcher.search("崔玉桃2017年被矿区法院判了多长刑期？", 3)
     assert sentenced.answered and "三年半刑期" in sentenced.hits[0].text  # the year rule reads 二零一七年
     assert not searcher.search("崔玉桃2018年被矿区法院判了多长刑期？", 3).answered
@@ -206,16 +204,9 @@ def test_years_spelled_in_chinese_digits_and_counted_units(tmp_path, tiny_model)
 
 
 def test_a_year_alone_is_not_a_second_thing_the_answer_speaks_to(tmp_path, tiny_model):
-    from test_index_segments import build
-
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "a.md").write_text(
-        "---\ntitle: 中美竞争报告\ndate: 2023-12-12\n---\n"
-        "2023年12月，美国国会特别委员会发表报告，题为《赢得美国与中共经济竞争的战略》。\n\n"
-        "报告建议限制对华投资，并加强关键矿产供应链。\n", encoding="utf-8")
-    build(articles, tmp_path / "index", tiny_model)
-    searcher = open_searcher(replace(Settings(), index_dir=tmp_path / "index", model=tiny_model))
+    searcher = searcher_over(tmp_path, tiny_model, "中美竞争报告", "2023-12-12", [
+        "2023年12月，美国国会特别委员会发表报告，题为《赢得美国与中共经济竞争的战略》。",
+        "报告建议限制对华投资，并加强关键矿产供应链。"])
     question = "Who won the 2023 NBA Finals?"
     ranking = searcher.rank(question, 3)
     assert {"2023", "won"} <= {g.source for g in ranking.groups if g.terms}  # both are in the report
