@@ -81,6 +81,11 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _CHINESE_DIGIT_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
 
 
+def is_year(text: str) -> bool:
+    """"2017" is a year (1900–2099); "12", "20177" are not."""
+    return _YEAR.fullmatch(text) is not None
+
+
 def chinese_digit_years(year: str) -> tuple[str, ...]:
     """"2017" → ("二〇一七", "二零一七")."""
     spelled = "".join(_CHINESE_DIGITS[int(digit)] for digit in year)
@@ -91,7 +96,7 @@ def years_in(text: str) -> set[str]:
     """The years (1900–2099) a text names, in digits whichever way it writes them."""
     spelled = {"".join(str(_CHINESE_DIGITS.index(ch) if ch != "零" else 0) for ch in match)
                for match in _CHINESE_DIGIT_YEAR.findall(text)}
-    return set(_YEAR.findall(text)) | {year for year in spelled if _YEAR.fullmatch(year)}
+    return set(_YEAR.findall(text)) | {year for year in spelled if is_year(year)}
 
 
 NUMBER_WORDS = {word: str(number) for number, word in enumerate(
@@ -137,7 +142,7 @@ def number_phrases(question: str) -> list[NumberPhrase]:
         else:
             value = _plain(low) * scale
             numbers = chinese_amounts(value) if scale > 1 or value >= 1e3 else [_format(value)]
-            if re.fullmatch(r"(19|20)\d\d", low) and not units and scale == 1:
+            if is_year(low) and not units and scale == 1:
                 numbers, units = [low, *chinese_digit_years(low)], ("年",)  # a bare year
         if not high and low == "2" and scale == 1:
             numbers = [*numbers, "两"]  # 两年, 两个月: Chinese counts two things with 两

@@ -26,6 +26,7 @@ from retrieval.config import Settings
 from retrieval.context import best_per_row, followers_of, with_followers
 from retrieval.embedding import Embedder
 from retrieval.index import LoadedIndex, StoredPassage
+from retrieval.numbers import is_year
 from retrieval.phrases import compact_normal_form, contains
 from retrieval.records import Hit, SearchResult
 from retrieval.text import STOPWORDS_EN, tokenize
@@ -234,7 +235,7 @@ class Searcher:
             if token in covered_tokens:
                 continue
             candidates = [token]
-            if options.use_numbers and re.fullmatch(r"(?:19|20)\d\d", token):
+            if options.use_numbers and is_year(token):
                 from retrieval.numbers import chinese_digit_years
 
                 candidates += chinese_digit_years(token)  # 2017 is also written 二零一七
