@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.numbers import UNITS
+from retrieval.numbers import UNITS, counted_unit
 from retrieval.text import fold_width, to_simplified
 
 # Digits (12, 5,577, 7.23) or Chinese numerals (三, 两, 数十, 一百二十, 三百万). Possessive quantifiers and
@@ -60,10 +60,10 @@ _UNIT_QUANTITIES = {word: _quantity("(?:" + "|".join(re.escape(form) for form in
                     for word, forms in UNITS.items()}
 
 # Cues in the order they are tried; the first that matches decides. A pattern of None: the unit is
-# read from the cue's group (how many <tons> / 多少<吨>).
+# the one counted (how many <tons>: retrieval.numbers.counted_unit; 多少<吨>: the cue's group).
 _ENGLISH_CUES = [
     (r"\bhow (?:long|many (?:days|weeks|months|years))\b", "duration", _quantity(_DURATION)),
-    (r"\bhow many (\w+)", "quantity", None),
+    (r"\bhow many\b", "quantity", None),
     (r"\bhow much (?:money|cash|funding|did|does|do|will|has|have|was|is)\b", "money", _MONEY),
     (r"\bhow much\b", "quantity", _ANY_QUANTITY),
     (r"\bwhat (?:percentage|percent|share|proportion)\b", "percent", _quantity(_SHARE)),
@@ -89,9 +89,10 @@ def expected_answer(question: str) -> ExpectedAnswer | None:
             match = cue.search(asked)
             if match is None:
                 continue
-            if pattern is None:  # the unit counted: one we know ("tons", 吨), else any number
-                unit = match.group(1)
-                pattern = _UNIT_QUANTITIES.get(unit) or (_quantity(re.escape(unit)) if cues is _CHINESE
-                                                         else _ANY_QUANTITY)
+            if pattern is None and cues is _CHINESE:
+                pattern = _quantity(re.escape(match.group(1)))
+            elif pattern is None:  # the unit counted, if we know it ("tons" → 吨), else any number
+                unit = counted_unit(text)
+                pattern = _UNIT_QUANTITIES[unit.english.lower()] if unit is not None else _ANY_QUANTITY
             return ExpectedAnswer(kind, pattern)
     return None
