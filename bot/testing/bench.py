@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import re
 import statistics
 import time
@@ -21,8 +20,9 @@ from pathlib import Path
 from bot.app import BotOptions, build_application, polling
 from bot.i18n import MESSAGES
 from bot.searching import LiveSearcher
-from bot.standin import BotApiStandIn
+from bot.testing.standin import BotApiStandIn
 from retrieval.config import Settings
+from retrieval.questions import read_queries
 
 BENCH_TOKEN = "100000:bench-token-not-a-secret"
 DEFAULT_QUESTIONS = (
@@ -53,14 +53,8 @@ class BurstReport:
 
 
 def read_questions(path: Path) -> list[str]:
-    """The "query" field of each JSON line (the dev set's format)."""
-    questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                questions.append(json.loads(line)["query"])
-            except (json.JSONDecodeError, KeyError, TypeError):
-                raise ValueError(f"{path}:{number}: expected a JSON object with a \"query\" field") from None
+    """The "query" field of each JSON line (the dev set's format); at least one."""
+    questions = read_queries(path)
     if not questions:
         raise ValueError(f"{path}: no questions")
     return questions

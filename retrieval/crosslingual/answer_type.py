@@ -4,7 +4,7 @@
 by one that only shares the question's words; "How long …?" / "多久" by a duration (60天, 12到24个月),
 "How much …?" / "多少钱" by an amount (4亿美元). Where a question asks for no number, nothing is
 expected. Pure functions over the question and the passage's compact normal form (Simplified,
-lower-case, no whitespace: retrieval.phrases.compact_normal_form).
+lower-case, no whitespace: retrieval.text.compact_normal_form).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.numbers import UNITS, counted_unit
+from retrieval.crosslingual.numbers import UNITS, counted_unit
 from retrieval.text import fold_width, to_simplified
 
 # Digits (12, 5,577, 7.23) or Chinese numerals (三, 两, 数十, 一百二十, 三百万). Possessive quantifiers and
@@ -60,7 +60,7 @@ _UNIT_QUANTITIES = {word: _quantity("(?:" + "|".join(re.escape(form) for form in
                     for word, forms in UNITS.items()}
 
 # Cues in the order they are tried; the first that matches decides. A pattern of None: the unit is
-# the one counted (how many <tons>: retrieval.numbers.counted_unit; 多少<吨>: the cue's group).
+# the one counted (how many <tons>: retrieval.crosslingual.numbers.counted_unit; 多少<吨>: the cue's group).
 _ENGLISH_CUES = [
     (r"\bhow (?:long|many (?:days|weeks|months|years))\b", "duration", _quantity(_DURATION)),
     (r"\bhow many\b", "quantity", None),

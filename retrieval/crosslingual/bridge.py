@@ -20,6 +20,7 @@ from pathlib import Path
 from lemminflect import getAllLemmas
 
 from retrieval.text import STOPWORDS_EN, fold_width
+from retrieval.text.patterns import HAN
 
 MAX_PHRASE_WORDS = 4
 # A sense that very many headwords share ("to be", "a kind of") says little about any one of them.
@@ -43,7 +44,6 @@ _NAMED_ACRONYM = re.compile(r"^(?P<name>[A-Za-z][\w'’.-]*(?:\s+[A-Za-z][\w'’
 # "abbr. for 中國共產黨|中国共产党[Zhong1 guo2 …], Chinese Communist Party": the abbreviation means what follows.
 _ABBREVIATION_FOR = re.compile(r"^abbr\. for [^,\]]*\],\s*(?=[A-Za-z])")
 _NAME_FILLERS = frozenset({"of", "and", "for", "the", "on", "in", "&", "de", "to"})
-_HAS_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -226,7 +226,7 @@ class Bridge:
             if parsed is None:
                 continue
             simplified, senses = parsed
-            if not _HAS_HAN.search(simplified):
+            if not HAN.search(simplified):
                 continue
             rank = 0
             for sense in senses:
@@ -324,7 +324,7 @@ class Bridge:
             span = words[start:start + length]
             if ((span[0].lower() in STOPWORDS_EN and start not in acronyms)
                     or (span[-1].lower() in STOPWORDS_EN and start + length - 1 not in acronyms)
-                    or any(word.isdigit() for word in span)):  # numbers are retrieval.numbers' job
+                    or any(word.isdigit() for word in span)):  # numbers are retrieval.crosslingual.numbers' job
                 continue
             found = self.lookup(span, loose)
             if found and keep is not None:

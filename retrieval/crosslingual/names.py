@@ -24,9 +24,9 @@ import numpy as np
 from pypinyin import Style, lazy_pinyin
 
 from retrieval.text import STOPWORDS_EN, fold_width, segment, to_simplified
+from retrieval.text.patterns import HAN
 
 _GLOSS = re.compile(r"([\u3400-\u9fff·・]{2,16})\s*[（(]\s*([A-Za-z][A-Za-z0-9 .,'’&\-]{1,60}?)\s*[)）]")
-_HAN = re.compile(r"[\u3400-\u9fff]")
 # Words after which the last jieba word is a category, not a name: keep the word before it too.
 _GENERIC_TAILS = frozenset(
     "公司 集团 项目 矿山 矿 银行 大学 研究所 协会 组织 法案 计划 基金 工厂 委员会 部 局 党 国 省 州 市 县 "
@@ -89,7 +89,7 @@ def chinese_side(han_run: str, english: str) -> str | None:
             best, best_score = suffix, score
     if best is not None and best_score >= MIN_SOUND_SIMILARITY:
         return best.lstrip("·")
-    words = [w for w in segment(run) if _HAN.search(w)]
+    words = [w for w in segment(run) if HAN.search(w)]
     # cut_for_search also yields parts of long words; rebuild the tail from the longest pieces.
     tail = run
     for word in sorted(set(words), key=len, reverse=True):
@@ -164,7 +164,7 @@ def transliteration_characters(cedict_lines: Iterable[str], min_count: int = 3) 
             continue
         simplified = parts[1]
         if "·" in simplified or re.search(r"/[A-Z][a-z]+ \(name\)", rest):
-            counts.update(ch for ch in simplified if _HAN.match(ch))
+            counts.update(ch for ch in simplified if HAN.match(ch))
     return frozenset(ch for ch, n in counts.items() if n >= min_count)
 
 
@@ -294,7 +294,7 @@ class NameMatcher:
 
 @lru_cache(maxsize=1)
 def load_transliteration_characters() -> frozenset[str]:
-    from retrieval.bridge import BridgeError, cedict_path
+    from retrieval.crosslingual.bridge import BridgeError, cedict_path
 
     path = cedict_path()
     try:
@@ -310,9 +310,9 @@ def chinese_person_names(simplified_question: str, transliteration_chars: frozen
     transliteration such as 科茨沃尔德 may stand for a name the corpus writes in Latin letters)."""
     import jieba.posseg
 
-    from retrieval.text import _init_jieba
+    from retrieval.text import init_jieba
 
-    _init_jieba()  # jieba's dictionary from its text file, never its marshal cache
+    init_jieba()  # jieba's dictionary from its text file, never its marshal cache
     return [word for word, tag in jieba.posseg.cut(simplified_question)
             if tag in ("nr", "nrfg", "nrt") and len(word) >= 3 and all("\u4e00" <= ch <= "\u9fff" for ch in word)
             and not all(ch in transliteration_chars for ch in word)]

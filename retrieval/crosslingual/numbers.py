@@ -10,11 +10,8 @@ import re
 from dataclasses import dataclass
 
 from retrieval.text import fold_width
+from retrieval.text.patterns import MONTHS, YEAR_DIGITS
 
-MONTHS = {name: number for number, names in enumerate(
-    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-     ("november", "nov"), ("december", "dec")], 1) for name in names}
 # "may"/"march" are also ordinary English words: only read as months next to a number or "in".
 AMBIGUOUS_MONTHS = frozenset({"may", "march", "jan", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec"})
 
@@ -76,7 +73,7 @@ def chinese_amounts(value: float) -> list[str]:
 
 
 _CHINESE_DIGITS = "〇一二三四五六七八九"
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_YEAR = re.compile(rf"(?<!\d){YEAR_DIGITS}(?!\d)")
 # Some outlets write years digit by digit in Chinese characters: 二零一七年 / 二〇一七年.
 _CHINESE_DIGIT_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
 

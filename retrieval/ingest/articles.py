@@ -38,9 +38,9 @@ import yaml
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from retrieval.records import Article
+from retrieval.text.patterns import MONTHS as _MONTHS
 
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024  # a news article page is tens of KB; anything this big is not one
-ARTICLE_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 
 _LINK_START, _LINK_END = "\x01", "\x02"  # mark link text inside extracted lines, to measure link density
 # <summary> is the label of a <details> toggle ("View/Hide Original English"), not text.
@@ -81,9 +81,6 @@ _ZH_DATE = re.compile(r"(\d{4})\s{0,3}年\s{0,3}(\d{1,2})\s{0,3}月\s{0,3}(\d{1,
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 # 12/12/2023 5:45 AM UTC: month first, as US-run sites (GNews) print it; a first number over 12 is a day.
 _US_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
-_MONTHS = {name: number for number, names in enumerate(
-    ("jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july", "aug august",
-     "sep sept september", "oct october", "nov november", "dec december"), start=1) for name in names.split()}
 _MONTH_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # "Mon, 29 Jun 2020 14:25:41 GMT" (RSS), "29 June 2020", "June 29, 2020"
 _EN_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s{{1,3}}({_MONTH_NAME})\.?,?\s{{1,3}}(\d{{4}})\b", re.I)
@@ -781,24 +778,3 @@ def read_article_file(path: Path, source_path: str | None = None,
     except (ValueError, LookupError, TypeError, AttributeError) as error:
         # A parser bug on some odd page must cost that page, not the rebuild; the reason says so.
         return ReadOutcome(shown, None, f"could not parse page ({type(error).__name__}: {error})")
-
-
-# Folders of a cloned site that hold no articles: VCS and CI metadata (".git", ".github" – hidden),
-# static-site templates and assets, installed packages.
-_NON_ARTICLE_DIRS = frozenset(("_layouts", "_includes", "_sass", "_site", "_data", "node_modules", "assets",
-                               "vendor", "__pycache__"))
-
-
-def find_article_files(directory: Path) -> list[Path]:
-    """Article page files under a directory, in a stable order; index files, manifests, hidden
-    files and folders (.git, .github) and site templates skipped."""
-    files = []
-    for path in sorted(directory.rglob("*")):
-        if path.suffix.lower() not in ARTICLE_SUFFIXES or path.name.upper() == "README.MD":
-            continue
-        folders = path.relative_to(directory).parts[:-1]
-        if path.name.startswith(".") or any(part.startswith(".") or part in _NON_ARTICLE_DIRS for part in folders):
-            continue
-        if path.is_file():
-            files.append(path)
-    return files

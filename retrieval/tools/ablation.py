@@ -10,8 +10,8 @@ import statistics
 import time
 from dataclasses import dataclass, replace
 
-from retrieval.evaluation import evaluate
 from retrieval.search import RankingOptions, Searcher
+from retrieval.tools.evaluation import evaluate
 
 WARM_UP_QUESTION = "What did the Commerce Department announce about Zhenghua exports in May 2019?"
 
@@ -53,12 +53,11 @@ class AblationRow:
 
 def run_configuration(searcher: Searcher, options: RankingOptions, gold: list[dict], top_k: int) -> tuple[dict, float]:
     configured = Searcher(searcher.index, searcher.embedder, options)
-    configured._corpus = searcher.corpus  # the corpus view depends on the index only: share it
+    configured.share_corpus(searcher)  # the corpus view depends on the index only
     # Warm-up on a question of its own: lazy loads and first-call costs, but no answer caching,
     # so each gold question is timed the first time it is asked.
     configured.search(WARM_UP_QUESTION, top_k=top_k)
-    for cache in (configured.corpus.phrases.find,):
-        cache.cache_clear()
+    configured.index.forget_cached_terms()
     if configured.corpus.names is not None:
         configured.corpus.names.sounds_like.cache_clear()
     answers, timings = [], []

@@ -17,16 +17,24 @@ import hashlib
 import math
 import resource
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from retrieval.chunking import split_sentences
-from retrieval.index import ArticleEntry
+from retrieval.ingest.chunking import split_sentences
 from retrieval.records import Article, Passage
-from retrieval.search import CANDIDATES_PER_SIDE, Searcher, analyse_query
+from retrieval.search import Searcher
+from retrieval.search.fusion import fuse
+from retrieval.search.scoring import CANDIDATES_PER_SIDE
+from retrieval.store.local.durability import fsync_tree
+from retrieval.store.local.reader import LoadedIndex
+from retrieval.store.local.schema import SegmentDb
+from retrieval.store.local.segment import SegmentContent, write_segment
+from retrieval.store.local.vectors import VectorIndexSpec
+from retrieval.store.local.versions import VersionFiles, write_manifest
+from retrieval.store.records import ArticleEntry, PassageRow
 from retrieval.text import content_id, normalize, tokenize
 
 PASSAGES_PER_SYNTHETIC_ARTICLE = 20
@@ -104,13 +112,14 @@ def time_query_stages(searcher: Searcher, queries: list[str], top_k: int = 5) ->
         t0 = clock()
         vector = searcher.embedder.encode([query])
         t1 = clock()
-        searcher.index.vectors.search(vector, min(CANDIDATES_PER_SIDE, searcher.index.num_passages))
+        searcher.index.dense_search(vector, min(CANDIDATES_PER_SIDE, searcher.index.info.passages))
         t2 = clock()
-        query_vector, dense = searcher.dense_scores(query, CANDIDATES_PER_SIDE)
+        query_vector, dense = searcher.scorer.dense_scores(query, CANDIDATES_PER_SIDE)
         t3 = clock()
-        lexical = searcher.lexical_scores(analyse_query(query))
+        # the product's own analysis (cross-lingual terms included), then BM25 over its groups
+        lexical = searcher.scorer.lexical_scores(searcher.analyse(query))
         t4 = clock()
-        searcher._fuse(lexical, dense, query_vector, searcher.options)
+        fuse(lexical, dense, query_vector, searcher.options, searcher.index.vectors_for)
         t5 = clock()
         searcher.search(query, top_k=top_k)
         t6 = clock()
@@ -204,8 +213,6 @@ def time_baseline(baseline: BaselinePipeline, queries: list[str], vectors: np.nd
 
 def read_index_rows(version_dir: Path) -> tuple[list[str], list[list[str]]]:
     """(texts, token lists) of every live passage row of a built index version, in row order."""
-    from retrieval.index import LoadedIndex
-
     index = LoadedIndex(version_dir)
     try:
         stored = index.passages(list(range(index.num_passages)))
@@ -216,23 +223,17 @@ def read_index_rows(version_dir: Path) -> tuple[list[str], list[list[str]]]:
 
 def read_index_texts(version_dir: Path) -> list[str]:
     """The text of every live passage row, in row order, and nothing else (cheap at 1M)."""
-    from retrieval.index import VersionFiles
-    from retrieval.segments import open_db
-
     files = VersionFiles(version_dir)
     texts: list[str] = []
     for name in files.segments:
         dead = files.dead_rows[name]
-        with contextlib.closing(open_db(files.segment_dir(name))) as db:
-            texts.extend(text for row, text in db.execute("SELECT row, text FROM passages ORDER BY row")
-                         if row not in dead)
+        with contextlib.closing(SegmentDb(files.segment_dir(name))) as db:
+            texts.extend(text for row, text in db.texts_in_row_order() if row not in dead)
     return texts
 
 
 def read_index_vectors(version_dir: Path) -> np.ndarray:
     """Every live row's stored vector, in row order (float32, in memory)."""
-    from retrieval.index import LoadedIndex
-
     index = LoadedIndex(version_dir)
     try:
         return np.vstack([block for _, block in index.vectors.live_blocks()])
@@ -241,7 +242,7 @@ def read_index_vectors(version_dir: Path) -> np.ndarray:
 
 
 def exact_top_k_segments(vectors, queries: np.ndarray, k: int) -> np.ndarray:
-    """exact_top_k over the live rows of a segmented index (retrieval.vectors.SegmentedVectors)."""
+    """exact_top_k over the live rows of a segmented index (retrieval.store.local.vectors.SegmentedVectors)."""
     return _top_k_over_blocks(vectors.live_blocks(), queries, k)
 
 
@@ -264,8 +265,6 @@ class SourcePassage:
 
 def load_source_pool(version_dir: Path) -> list[SourcePassage]:
     """Every passage of a real index version, ready to be recombined."""
-    from retrieval.index import LoadedIndex
-
     index = LoadedIndex(version_dir)
     try:
         stored = index.passages(list(range(index.num_passages)))
@@ -365,9 +364,21 @@ def synthesize_corpus(pool: list[SourcePassage], count: int, articles_dir: Path,
     return SyntheticCorpus(entries, rows, tokens, vectors)
 
 
-@contextlib.contextmanager
-def stopwatch() -> Iterator[Callable[[], float]]:
-    started = time.perf_counter()
-    ended: list[float] = []
-    yield lambda: (ended[0] if ended else time.perf_counter()) - started
-    ended.append(time.perf_counter())
+def write_synthetic_version(directory: Path, entries: list[ArticleEntry], rows: list[Passage], embeddings: np.ndarray,
+                  tokens: list[list[str] | None], model_name: str, version: str, spec: VectorIndexSpec) -> None:
+    """Write one complete single-segment version into `directory` (which nobody serves from yet).
+
+    The benchmark's synthetic corpora hold every row already: no reading, chunking or embedding."""
+    content = SegmentContent(
+        kind="base",
+        articles=[entry.record() for entry in entries],
+        article_passages=[(e.article.id, p.position, p.id) for e in entries for p in e.passages],
+        rows=[PassageRow(p.id, p.article_id, p.position, p.text, "\t".join(tokens[i] or []), p.normalized)
+              for i, p in enumerate(rows)],
+        embeddings=embeddings, spec=spec)
+    name = f"base-{version}"
+    write_segment(directory / "segments" / name, content)
+    write_manifest(directory, version, model_name, int(embeddings.shape[1]),
+                   [{"name": name, "kind": "base", "rows": len(rows), "dead_rows": 0, "dead_articles": 0}],
+                   spec, len(entries), len(rows))
+    fsync_tree(directory)

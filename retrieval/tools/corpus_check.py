@@ -14,8 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.articles import find_article_files, read_article_file
-from retrieval.chunking import chunk_article
+from retrieval.ingest.articles import read_article_file
+from retrieval.ingest.chunking import chunk_article
+from retrieval.ingest.files import find_article_files
 from retrieval.records import Article, Passage
 
 BOILERPLATE_MIN_ARTICLES = 3  # a passage text in this many different articles is boilerplate

@@ -7,10 +7,8 @@ counts for NOANS (abstained correctly or not), not for recall.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 _WS = re.compile(r"\s+")
 RANKS = (1, 3, 5)
@@ -41,17 +39,6 @@ class Scores:
     def row(self) -> str:
         recall = self.recall or {}
         return "  ".join(f"R@{k} {recall.get(k, 0.0):.3f}" for k in RANKS) + f"  MRR {self.mrr:.3f}"
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path}:{number}: not JSON ({error.msg})") from None
-    return records
 
 
 def evaluate(gold: list[dict], answers: list[dict]) -> dict:

@@ -4,7 +4,7 @@ Postings of common terms and bigrams are long; read through a memory map, every 
 touches (and the ~16 around it the kernel maps ahead) stays mapped into the serving process and
 counts in its resident memory for good. pread copies just the slice; the kernel's page cache
 still keeps hot postings fast, shared and reclaimable. (Candidate vectors are read the same way:
-retrieval/vectors.py.)
+retrieval/store/local/vectors.py.)
 """
 
 from __future__ import annotations

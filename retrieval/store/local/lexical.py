@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,10 +18,11 @@ from typing import TYPE_CHECKING
 import bm25s
 import numpy as np
 
-from retrieval.diskarrays import DiskArray
+from retrieval.store import bm25
+from retrieval.store.local.diskarrays import DiskArray
 
 if TYPE_CHECKING:
-    from retrieval.segments import RowMap
+    from retrieval.store.local.rows import RowMap
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -61,7 +61,7 @@ class LexicalIndex:
 
     def unseen_idf(self) -> float:
         """IDF given to a query term no passage contains: rarer than the rarest indexed term."""
-        return math.log(1 + (self.num_docs + 0.5) / 0.5)
+        return bm25.unseen_idf(self.num_docs)
 
     def postings(self, term: str) -> TermPostings | None:
         term_id = self._retriever.vocab_dict.get(term)
@@ -71,17 +71,12 @@ class LexicalIndex:
         start, end = int(indptr[term_id]), int(indptr[term_id + 1])
         rows = np.asarray(self._retriever.scores["indices"][start:end])
         scores = np.asarray(self._retriever.scores["data"][start:end], dtype=np.float32)
-        doc_freq = end - start
-        idf = math.log(1 + (self.num_docs - doc_freq + 0.5) / (doc_freq + 0.5))
-        return TermPostings(term, rows, scores, idf)
+        return TermPostings(term, rows, scores, bm25.idf(self.num_docs, end - start))
 
 
 # ---------------------------------------------------------------------------------------------
 # segments: term counts per segment, BM25 scored with corpus-wide statistics at query time
 
-# bm25s' defaults (method "lucene"), so a segmented index scores exactly as the bm25s one did.
-BM25_K1 = 1.5
-BM25_B = 0.75
 TERMS_FILE = "terms.json"
 
 
@@ -150,17 +145,6 @@ class SegmentTerms:
         return np.asarray(self.rows[start:end], dtype=np.int64), np.asarray(self.counts[start:end])
 
 
-def live_length_norms(parts: list[tuple[np.ndarray, RowMap]]) -> tuple[int, list[np.ndarray]]:
-    """The number of live rows, and per segment the length part of BM25's denominator for each
-    local row (k1 · (1 − b + b · length / average live length)), computed once per loaded version."""
-    num_docs = sum(row_map.live for _, row_map in parts)
-    total = sum(float(lengths.sum() if row_map.alive is None else lengths[row_map.alive].sum())
-                for lengths, row_map in parts)
-    average = total / num_docs if num_docs else 1.0
-    return num_docs, [(BM25_K1 * (1 - BM25_B + BM25_B * lengths / average)).astype(np.float32)
-                      for lengths, _ in parts]
-
-
 class SegmentedLexical:
     """BM25 over the live rows of several segments, scored as one corpus.
 
@@ -171,14 +155,14 @@ class SegmentedLexical:
 
     def __init__(self, parts: list[tuple[SegmentTerms, RowMap]]):
         self._parts = parts
-        self.num_docs, self._norms = live_length_norms([(terms.lengths, row_map) for terms, row_map in parts])
+        self.num_docs, self._norms = bm25.length_norms([(terms.lengths, row_map) for terms, row_map in parts])
         # One search asks for the same term many times (existence while analysing, scores, then its
         # IDF for every passage's coverage); scores are computed from counts, so keep the last few.
         self.postings = lru_cache(maxsize=64)(self._postings)
 
     def unseen_idf(self) -> float:
         """IDF given to a query term no passage contains: rarer than the rarest indexed term."""
-        return math.log(1 + (self.num_docs + 0.5) / 0.5)
+        return bm25.unseen_idf(self.num_docs)
 
     def _postings(self, term: str) -> TermPostings | None:
         if term == "":
@@ -199,7 +183,6 @@ class SegmentedLexical:
         doc_freq = sum(len(rows) for rows in rows_parts)
         if doc_freq == 0:
             return None
-        idf = math.log(1 + (self.num_docs - doc_freq + 0.5) / (doc_freq + 0.5))
-        counts = np.concatenate(counts_parts)
-        scores = (idf * counts / (counts + np.concatenate(norm_parts))).astype(np.float32)
+        idf = bm25.idf(self.num_docs, doc_freq)
+        scores = bm25.tf_scores(idf, np.concatenate(counts_parts), np.concatenate(norm_parts))
         return TermPostings(term, np.concatenate(rows_parts), scores, idf)

@@ -18,8 +18,6 @@ anything (coverage, reranking, the matched terms shown).
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,28 +25,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from retrieval.diskarrays import DiskArray
-from retrieval.lexical import BM25_K1, live_length_norms
-from retrieval.text import normalize
+from retrieval.store import bm25
+from retrieval.store.local.diskarrays import DiskArray
+from retrieval.text import compact_normal_form
 
 if TYPE_CHECKING:
-    from retrieval.segments import RowMap
+    from retrieval.store.local.rows import RowMap
 
 BIGRAMS_DIR = "bigrams"
-_WHITESPACE = re.compile(r"\s+")
 _MAX_COUNT = np.iinfo(np.uint16).max
 _BATCH = 50_000  # passages turned into bigrams at once: bounds the build's temporary arrays
-
-
-@lru_cache(maxsize=8192)
-def compact_normal_form(text: str) -> str:
-    """normalize() without any whitespace: what terms are searched in."""
-    return _WHITESPACE.sub("", normalize(text))
-
-
-def contains(text: str, term: str) -> bool:
-    """Whether a passage's text says the term (both compared in their compact normal form)."""
-    return compact_normal_form(term) in compact_normal_form(text)
 
 
 def _indexed(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -194,14 +180,11 @@ class PhraseIndex:
 
     def __init__(self, parts: list[tuple[BigramPostings, RowMap]]):
         self._parts = parts
-        self.num_docs, self._norms = live_length_norms([(p.lengths, row_map) for p, row_map in parts])
+        self.num_docs, self._norms = bm25.length_norms([(p.lengths, row_map) for p, row_map in parts])
         self.find = lru_cache(maxsize=8192)(self._find)
 
     def __len__(self) -> int:
         return self.num_docs
-
-    def idf(self, document_frequency: int) -> float:
-        return math.log(1 + (self.num_docs - document_frequency + 0.5) / (document_frequency + 0.5))
 
     def _find(self, term: str) -> PhraseMatches:
         term = compact_normal_form(term)
@@ -219,9 +202,9 @@ class PhraseIndex:
             count_parts.append(counts[live])
             norm_parts.append(norms[local[live]])
         rows = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int64)
-        idf = self.idf(len(rows))
+        idf = bm25.idf(self.num_docs, len(rows))
         if not len(rows):
             return PhraseMatches(term, rows, np.zeros(0, dtype=np.float32), idf)
         counts, norms = np.concatenate(count_parts), np.concatenate(norm_parts)
-        scores = (idf * counts * (BM25_K1 + 1) / (counts + norms)).astype(np.float32)
+        scores = bm25.tf_scores(idf, counts, norms, bm25.PHRASE_TF_SCALE)
         return PhraseMatches(term, rows, scores, idf)

@@ -24,7 +24,7 @@ import faiss
 import numpy as np
 
 if TYPE_CHECKING:
-    from retrieval.segments import RowMap
+    from retrieval.store.local.rows import RowMap
 
 VECTORS_FILE = "vectors.faiss"
 EMBEDDINGS_FILE = "embeddings.npy"
@@ -242,10 +242,6 @@ class SegmentedVectors:
     @property
     def dim(self) -> int:
         return self._parts[0][0].dim
-
-    @property
-    def parts(self) -> list[tuple[VectorIndex, RowMap]]:
-        return list(self._parts)
 
     def search(self, queries: np.ndarray, k: int, nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(similarities, rows) in the index's row space; rows are -1 where fewer exist."""
