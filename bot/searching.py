@@ -14,10 +14,11 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from retrieval.config import Settings
-from retrieval.embedding import Embedder, load_embedder
-from retrieval.index import IndexError_, live_version, load_index
+from retrieval.errors import IndexError_
+from retrieval.models.embedding import Embedder, load_embedder
 from retrieval.records import SearchResult
 from retrieval.search import RankingOptions, Searcher
+from retrieval.service import open_store
 
 log = logging.getLogger(__name__)
 
@@ -61,33 +62,34 @@ class LiveSearcher:
         self._keep_first = keep_first
         self._embedder = embedder or load_embedder(settings.model)
         self._options = RankingOptions.from_settings(settings)
+        self._store = open_store(settings)
         self._lock = threading.Lock()
         self._searcher = self._load()
         self._unloadable: str | None = None  # a version that failed to load: not retried on every query
 
     def _load(self) -> Searcher:
-        return Searcher(load_index(self._settings.index_dir), self._embedder, self._options)
+        return Searcher(self._store.open(), self._embedder, self._options)
 
     @property
     def version(self) -> str:
-        return self._searcher.index.version
+        return self._searcher.index.info.version
 
     def current(self) -> Searcher:
         """The Searcher for the live version, loading it first if a rebuild has swapped one in."""
-        live = live_version(self._settings.index_dir)
-        if live is None or live in (self._searcher.index.version, self._unloadable):
+        live = self._store.live_version()
+        if live is None or live in (self.version, self._unloadable):
             return self._searcher
         with self._lock:
-            if live not in (self._searcher.index.version, self._unloadable):
+            if live not in (self.version, self._unloadable):
                 try:
                     fresh = self._load()
                 except (IndexError_, OSError) as error:
                     self._unloadable = live
                     # A broken new version must not take the bot down: keep serving the last good one.
                     log.error("could not load index version %s, still serving %s: %s",
-                              live, self._searcher.index.version, error)
+                              live, self.version, error)
                 else:
-                    log.info("index version %s loaded (was %s)", fresh.index.version, self._searcher.index.version)
+                    log.info("index version %s loaded (was %s)", fresh.index.info.version, self.version)
                     self._searcher = fresh
             return self._searcher
 
@@ -96,7 +98,6 @@ class LiveSearcher:
         return trim_weak_tail(result, self._settings.min_coverage, self._keep_first)
 
     def facts(self) -> CorpusFacts:
-        index = self.current().index
-        return CorpusFacts(articles=index.num_articles, passages=index.num_passages,
-                           built_at=str(index.manifest.get("built_at", "unknown")), model=index.model_name,
-                           version=index.version)
+        info = self.current().index.info
+        return CorpusFacts(articles=info.articles, passages=info.passages, built_at=info.built_at, model=info.model,
+                           version=info.version)

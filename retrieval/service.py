@@ -1,28 +1,34 @@
-"""Wiring for the edges (CLI, bot, benchmarks): settings → a ready Searcher, building if asked."""
+"""Wiring for the edges (CLI, bot, benchmarks): settings → a store, a ready Searcher, a rebuild."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from retrieval.config import Settings
-from retrieval.embedding import load_embedder
-from retrieval.index import BuildReport, CompactionPolicy, build_index, live_version, load_index
+from retrieval.models.embedding import load_embedder
 from retrieval.search import RankingOptions, Searcher
+from retrieval.store.local.delta import CompactionPolicy
+from retrieval.store.local.store import LocalStore
+from retrieval.store.protocol import IndexStore, RebuildOptions
+from retrieval.store.records import BuildReport
+
+
+def open_store(settings: Settings) -> IndexStore:
+    """The configured index location. (One backend so far: a local index directory.)"""
+    return LocalStore(settings.index_dir, CompactionPolicy(settings.compaction_share, settings.max_deltas))
 
 
 def rebuild(settings: Settings, *, full: bool = False, show_progress: bool = True,
             on_warning: Callable[[str], None] | None = None) -> BuildReport:
-    return build_index(
-        list(settings.articles_dirs), settings.index_dir, load_embedder(settings.model),
-        full=full, show_progress=show_progress, batch_size=settings.embed_batch_size,
-        max_article_bytes=settings.max_article_bytes, on_warning=on_warning,
-        compaction=CompactionPolicy(settings.compaction_share, settings.max_deltas),
-    )
+    return open_store(settings).rebuild(
+        list(settings.articles_dirs), load_embedder(settings.model),
+        RebuildOptions(full=full, show_progress=show_progress, batch_size=settings.embed_batch_size,
+                       max_article_bytes=settings.max_article_bytes, on_warning=on_warning))
 
 
 def ensure_index(settings: Settings, say: Callable[[str], None], show_progress: bool = True) -> None:
     """Build the index from the configured article directories if there is none yet."""
-    if live_version(settings.index_dir) is not None:
+    if open_store(settings).live_version() is not None:
         return
     dirs = ", ".join(str(d) for d in settings.articles_dirs)
     say(f"No index in {settings.index_dir} yet: building one from {dirs} (once) ...")
@@ -32,6 +38,6 @@ def ensure_index(settings: Settings, say: Callable[[str], None], show_progress: 
 
 def open_searcher(settings: Settings) -> Searcher:
     """Load the live index and the configured model; ModelMismatch if they do not belong together."""
-    index = load_index(settings.index_dir)
+    index = open_store(settings).open()
     embedder = load_embedder(settings.model)
     return Searcher(index, embedder, RankingOptions.from_settings(settings))

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
+import _cli
 
-from retrieval.ablation import format_ablation, run_ablation
-from retrieval.config import ConfigError, load_settings
-from retrieval.embedding import ModelLoadError
-from retrieval.evaluation import read_jsonl
-from retrieval.index import IndexError_
+from retrieval.questions import read_jsonl
 from retrieval.service import ensure_index, open_searcher
+from retrieval.tools.ablation import format_ablation, run_ablation
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,20 +24,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, help="index directory (default: the configured one)")
     parser.add_argument("--top-k", type=int, default=5)
     args = parser.parse_args(argv)
-    try:
+
+    def ablate() -> int:
         gold = read_jsonl(args.gold)
-        settings = load_settings()
-        if args.index:
-            settings = replace(settings, index_dir=args.index)
-        ensure_index(settings, say=lambda message: print(message, file=sys.stderr))
+        settings = _cli.settings(index=args.index)
+        ensure_index(settings, say=_cli.say)
         searcher = open_searcher(settings)
         rows = run_ablation(searcher, gold, top_k=args.top_k)
-    except (ValueError, OSError, KeyError, ConfigError, ModelLoadError, IndexError_) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"model {settings.model}; index {settings.index_dir} ({searcher.index.num_passages} passages)")
-    print(format_ablation(rows))
-    return 0
+        print(f"model {settings.model}; index {settings.index_dir} ({searcher.index.info.passages} passages)")
+        print(format_ablation(rows))
+        return 0
+
+    return _cli.run(ablate, also=(ValueError, OSError, KeyError))
 
 
 if __name__ == "__main__":

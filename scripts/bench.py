@@ -7,7 +7,7 @@
 
 Every measurement that needs its own memory figure runs in a child process (this script again,
 with a hidden `--child` command), so peak RSS of a build and of a serving process are separate.
-Numbers are printed, never asserted. Synthetic corpora: see retrieval/benchmark.py.
+Numbers are printed, never asserted. Synthetic corpora: see retrieval/tools/benchmark.py.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ DEV_QA = SHARED / "eval" / "dev_qa.jsonl"
 
 
 def child_build_real(args: dict) -> dict:
-    from retrieval.benchmark import peak_rss_mb
-    from retrieval.embedding import load_embedder
-    from retrieval.index import build_index
+    from retrieval.models.embedding import load_embedder
+    from retrieval.store.local.build import build_index
+    from retrieval.tools.benchmark import peak_rss_mb
 
     embedder = load_embedder(args["model"])
     report = build_index([Path(args["articles"])], Path(args["index"]), embedder, full=True, show_progress=False)
@@ -49,10 +49,10 @@ def child_build_real(args: dict) -> dict:
 def child_build_synthetic(args: dict) -> dict:
     import datetime as dt
 
-    from retrieval.benchmark import load_source_pool, peak_rss_mb, synthesize_corpus
-    from retrieval.index import live_version_dir, point_current_at, write_version
+    from retrieval.store.local.vectors import choose_spec
+    from retrieval.store.local.versions import live_version_dir, point_current_at
     from retrieval.text import tokenize
-    from retrieval.vectors import choose_spec
+    from retrieval.tools.benchmark import load_source_pool, peak_rss_mb, synthesize_corpus, write_synthetic_version
 
     started = time.perf_counter()
     pool = load_source_pool(live_version_dir(Path(args["source_index"])))
@@ -70,7 +70,7 @@ def child_build_synthetic(args: dict) -> dict:
     directory.mkdir(parents=True)
     spec = choose_spec(len(corpus.rows))
     index_started = time.perf_counter()
-    write_version(directory, corpus.entries, corpus.rows, corpus.vectors, corpus.tokens, args["model_name"],
+    write_synthetic_version(directory, corpus.entries, corpus.rows, corpus.vectors, corpus.tokens, args["model_name"],
                   version, spec)
     point_current_at(index_dir, version)
     return {"passages_total": len(corpus.rows), "articles": len(corpus.entries),
@@ -88,10 +88,10 @@ def _memory_mb() -> dict[str, float]:
 
 
 def child_serve(args: dict) -> dict:
-    from retrieval.benchmark import Latency, exact_top_k_segments, recall_at_k, time_query_stages
-    from retrieval.embedding import load_embedder
-    from retrieval.index import load_index
+    from retrieval.models.embedding import load_embedder
     from retrieval.search import Searcher
+    from retrieval.store.local.reader import load_index
+    from retrieval.tools.benchmark import Latency, exact_top_k_segments, recall_at_k, time_query_stages
 
     started = time.perf_counter()
     index = load_index(Path(args["index"]))
@@ -135,7 +135,9 @@ def child_serve(args: dict) -> dict:
 def child_baseline(args: dict) -> dict:
     import numpy as np
 
-    from retrieval.benchmark import (
+    from retrieval.models.embedding import load_embedder
+    from retrieval.store.local.versions import live_version_dir
+    from retrieval.tools.benchmark import (
         BaselinePipeline,
         Latency,
         peak_rss_mb,
@@ -143,8 +145,6 @@ def child_baseline(args: dict) -> dict:
         read_index_vectors,
         time_baseline,
     )
-    from retrieval.embedding import load_embedder
-    from retrieval.index import live_version_dir
 
     directory = live_version_dir(Path(args["index"]))
     _, tokens = read_index_rows(directory)
@@ -162,9 +162,9 @@ def child_baseline(args: dict) -> dict:
 
 
 def child_rebuild_one(args: dict) -> dict:
-    from retrieval.benchmark import peak_rss_mb
-    from retrieval.embedding import load_embedder
-    from retrieval.index import build_index
+    from retrieval.models.embedding import load_embedder
+    from retrieval.store.local.build import build_index
+    from retrieval.tools.benchmark import peak_rss_mb
 
     process_started = time.perf_counter()
     embedder = load_embedder(args["model"])
@@ -179,7 +179,7 @@ def child_rebuild_one(args: dict) -> dict:
 def child_embed_probe(args: dict) -> dict:
     import torch
 
-    from retrieval.embedding import Embedder
+    from retrieval.models.embedding import Embedder
 
     texts = json.loads(Path(args["texts"]).read_text(encoding="utf-8"))
     embedder = Embedder(args["model"])
@@ -241,7 +241,9 @@ def cold_cli(index_dir: Path, model: str, query: str) -> float:
 def dev_questions() -> list[str]:
     if not DEV_QA.is_file():
         return []
-    return [json.loads(line)["query"] for line in DEV_QA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    from retrieval.questions import read_queries
+
+    return read_queries(DEV_QA)
 
 
 def say(line: str) -> None:
@@ -249,8 +251,8 @@ def say(line: str) -> None:
 
 
 def bench_scale(scale: str, work: Path, args: argparse.Namespace, results: dict) -> None:
-    from retrieval.benchmark import Latency, read_index_texts, sample_queries
-    from retrieval.index import live_version_dir
+    from retrieval.store.local.versions import live_version_dir
+    from retrieval.tools.benchmark import Latency, read_index_texts, sample_queries
 
     index_dir, articles = work / f"index-{scale}", work / f"articles-{scale}"
     say(f"\n== {scale} ==")
@@ -357,8 +359,8 @@ def bench_scale(scale: str, work: Path, args: argparse.Namespace, results: dict)
 
 
 def embed_probe(work: Path, args: argparse.Namespace, results: dict) -> None:
-    from retrieval.benchmark import read_index_rows
-    from retrieval.index import live_version_dir
+    from retrieval.store.local.versions import live_version_dir
+    from retrieval.tools.benchmark import read_index_rows
 
     source = live_version_dir(work / "index-heldout") or live_version_dir(work / "index-seeds")
     if source is None:

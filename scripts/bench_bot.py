@@ -15,14 +15,10 @@ import argparse
 import asyncio
 import logging
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
+import _cli
 
-from retrieval.config import ConfigError, load_settings
-from retrieval.embedding import ModelLoadError
-from retrieval.index import IndexError_
 from retrieval.service import ensure_index
 
 
@@ -39,33 +35,32 @@ def main(argv: list[str] | None = None) -> int:
     if min(args.messages, args.users, args.latency_samples) < 1:
         parser.error("--messages, --users and --latency-samples must be at least 1")
     logging.basicConfig(level=logging.WARNING)
-    from bot.bench import DEFAULT_QUESTIONS, percentile, read_questions, run_benchmark
+    from bot.testing.bench import DEFAULT_QUESTIONS, percentile, read_questions, run_benchmark
 
-    try:
-        settings = load_settings()
-        if args.index:
-            settings = replace(settings, index_dir=args.index)
+
+    def benchmark() -> int:
+        settings = _cli.settings(index=args.index)
         questions = read_questions(args.questions) if args.questions else list(DEFAULT_QUESTIONS)
-        ensure_index(settings, say=lambda message: print(message, file=sys.stderr))
+        ensure_index(settings, say=_cli.say)
         latencies, burst, corpus = asyncio.run(run_benchmark(
             settings, questions, args.messages, args.users, args.latency_samples,
             telegram_limits=not args.no_telegram_limits))
-    except (ConfigError, IndexError_, ModelLoadError, ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    ms = 1000.0
-    print(f"corpus: {corpus}; {len(questions)} distinct questions; Telegram rate limits "
-          f"{'off' if args.no_telegram_limits else 'on (AIORateLimiter)'}")
-    print(f"latency, one question at a time (n={len(latencies)}): p50 {percentile(latencies, 50) * ms:.0f} ms, "
-          f"p95 {percentile(latencies, 95) * ms:.0f} ms")
-    print(f"burst: {burst.offered} messages from {args.users} users handled in {burst.seconds:.2f} s = "
-          f"{burst.offered / burst.seconds:.1f} msgs/s ({burst.replies_sent / burst.seconds:.1f} replies/s sent)")
-    print(f"  answered {burst.answered} (of which no-answer {burst.no_answer}), throttled {burst.throttled} "
-          f"(notified {burst.throttled_notified}, dropped quietly {burst.throttled_dropped}), lost {burst.lost}")
-    print(f"  reply latency during the burst (answered only): p50 {percentile(burst.reply_latencies, 50) * ms:.0f} ms, "
-          f"p95 {percentile(burst.reply_latencies, 95) * ms:.0f} ms")
-    return 1 if burst.lost else 0
+        ms = 1000.0
+        print(f"corpus: {corpus}; {len(questions)} distinct questions; Telegram rate limits "
+              f"{'off' if args.no_telegram_limits else 'on (AIORateLimiter)'}")
+        print(f"latency, one question at a time (n={len(latencies)}): p50 {percentile(latencies, 50) * ms:.0f} ms, "
+              f"p95 {percentile(latencies, 95) * ms:.0f} ms")
+        print(f"burst: {burst.offered} messages from {args.users} users handled in {burst.seconds:.2f} s = "
+              f"{burst.offered / burst.seconds:.1f} msgs/s ({burst.replies_sent / burst.seconds:.1f} replies/s sent)")
+        print(f"  answered {burst.answered} (of which no-answer {burst.no_answer}), throttled {burst.throttled} "
+              f"(notified {burst.throttled_notified}, dropped quietly {burst.throttled_dropped}), lost {burst.lost}")
+        replies = burst.reply_latencies
+        print(f"  reply latency during the burst (answered only): p50 {percentile(replies, 50) * ms:.0f} ms, "
+              f"p95 {percentile(replies, 95) * ms:.0f} ms")
+        return 1 if burst.lost else 0
 
+
+    return _cli.run(benchmark, also=(ValueError, OSError))
 
 if __name__ == "__main__":
     sys.exit(main())

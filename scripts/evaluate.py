@@ -19,11 +19,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
+import _cli
 
-from retrieval.config import load_settings
-from retrieval.evaluation import evaluate, format_report, read_jsonl
+from retrieval.questions import read_jsonl
 from retrieval.service import ensure_index, open_searcher
+from retrieval.tools.evaluation import evaluate, format_report
 
 
 def fusion_grid(searcher, gold: list[dict], top_k: int) -> str:
@@ -52,13 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if (args.answers is None) != args.run:
         parser.error("give ANSWERS.jsonl, or --run")
-    try:
+
+    def score() -> int:
         gold = read_jsonl(args.gold)
         if args.run:
-            settings = load_settings()
-            if args.index:
-                settings = replace(settings, index_dir=args.index)
-            ensure_index(settings, say=lambda message: print(message, file=sys.stderr))
+            settings = _cli.settings(index=args.index)
+            ensure_index(settings, say=_cli.say)
             searcher = open_searcher(settings)
             if args.fusion_grid:
                 print(fusion_grid(searcher, gold, args.top_k))
@@ -67,16 +66,15 @@ def main(argv: list[str] | None = None) -> int:
         else:
             answers = read_jsonl(args.answers)
         report = evaluate(gold, answers)
-    except (ValueError, OSError, KeyError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    if args.json:
-        by_lang = {lang: {"n": s.questions, **{f"R@{k}": v for k, v in (s.recall or {}).items()}, "MRR": s.mrr}
-                   for lang, s in report["by_lang"].items()}
-        print(json.dumps({"by_lang": by_lang, "noans": report["noans"]}, indent=2))
-    else:
-        print(format_report(report))
-    return 0
+        if args.json:
+            by_lang = {lang: {"n": s.questions, **{f"R@{k}": v for k, v in (s.recall or {}).items()}, "MRR": s.mrr}
+                       for lang, s in report["by_lang"].items()}
+            print(json.dumps({"by_lang": by_lang, "noans": report["noans"]}, indent=2))
+        else:
+            print(format_report(report))
+        return 0
+
+    return _cli.run(score, also=(ValueError, OSError, KeyError))
 
 
 if __name__ == "__main__":

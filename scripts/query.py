@@ -12,14 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
+import _cli
 
-from retrieval.config import ConfigError, load_settings
-from retrieval.embedding import ModelLoadError
-from retrieval.index import IndexError_
+from retrieval.questions import read_queries
 from retrieval.render import render_terminal
 from retrieval.service import ensure_index, open_searcher
 
@@ -40,41 +37,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def read_questions(path: Path) -> list[str]:
-    queries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{path}:{number}: not a JSON object ({error.msg})") from None
-        if not isinstance(record, dict) or not isinstance(record.get("query"), str):
-            raise ValueError(f"{path}:{number}: no string field \"query\"")
-        queries.append(record["query"])
-    return queries
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        settings = load_settings()
-        if args.index:
-            settings = replace(settings, index_dir=args.index)
+
+    def answer() -> int:
+        settings = _cli.settings(index=args.index)
         top_k = args.top_k or settings.top_k
-        queries = read_questions(args.questions) if args.questions else [args.query]
-        ensure_index(settings, say=lambda message: print(message, file=sys.stderr))
+        queries = read_queries(args.questions) if args.questions else [args.query]
+        ensure_index(settings, say=_cli.say)
         searcher = open_searcher(settings)
-    except (ConfigError, IndexError_, ModelLoadError, ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    for query in queries:
-        result = searcher.search(query, top_k=top_k)
-        if args.json or args.questions:
-            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
-        else:
-            print(render_terminal(result, color=sys.stdout.isatty()))
-    return 0
+        for query in queries:
+            result = searcher.search(query, top_k=top_k)
+            if args.json or args.questions:
+                print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+            else:
+                print(render_terminal(result, color=sys.stdout.isatty()))
+        return 0
+
+    return _cli.run(answer, also=(ValueError, OSError))
 
 
 if __name__ == "__main__":

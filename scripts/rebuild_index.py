@@ -15,14 +15,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
+import _cli
 
-from retrieval.config import ConfigError, load_settings
-from retrieval.embedding import ModelLoadError
-from retrieval.index import IndexError_
 from retrieval.service import rebuild
 
 
@@ -34,19 +30,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="rebuild everything instead of updating")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    try:
-        settings = load_settings()
-        if args.articles:
-            settings = replace(settings, articles_dirs=tuple(args.articles))
-        if args.index:
-            settings = replace(settings, index_dir=args.index)
-        report = rebuild(settings, full=args.full, show_progress=not args.no_progress,
-                         on_warning=lambda message: print(message, file=sys.stderr))
-    except (ConfigError, IndexError_, ModelLoadError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"index {report.version} in {settings.index_dir}: {report.summary()}")
-    return 0
+
+    def build() -> int:
+        settings = _cli.settings(index=args.index, articles=args.articles)
+        report = rebuild(settings, full=args.full, show_progress=not args.no_progress, on_warning=_cli.say)
+        print(f"index {report.version} in {settings.index_dir}: {report.summary()}")
+        return 0
+
+    return _cli.run(build, status=1)
 
 
 if __name__ == "__main__":

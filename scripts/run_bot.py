@@ -12,14 +12,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
+import _cli
 
-from retrieval.config import ConfigError, load_settings
-from retrieval.embedding import ModelLoadError
-from retrieval.index import IndexError_
+from retrieval.errors import ConfigError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,18 +24,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, help="index directory (default: $NEWSQA_INDEX or ./index)")
     parser.add_argument("--verbose", action="store_true", help="log at DEBUG level (the token stays redacted)")
     args = parser.parse_args(argv)
-    try:
-        settings = load_settings()
-        if args.index:
-            settings = replace(settings, index_dir=args.index)
+
+    def serve_bot() -> int:
+        settings = _cli.settings(index=args.index)
         if not settings.telegram_token:
             raise ConfigError("no bot token: set TELEGRAM_BOT_TOKEN (or telegram_token in newsqa.toml)")
         from bot.app import serve  # after the token check: importing the bot stack takes seconds
 
         return serve(settings, log_level=logging.DEBUG if args.verbose else logging.INFO)
-    except (ConfigError, IndexError_, ModelLoadError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+
+    return _cli.run(serve_bot, also=(OSError,))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,4 @@
-"""Shared fixtures: a tiny sentence-transformers model built on the fly, and indexes over the seeds.
-
-The tiny model is a real sentence-transformers model (a StaticEmbedding with a character-level
-tokenizer and seeded random vectors), saved to disk and loaded through the product's own loading
-code by path, so tests exercise the real code path in a fraction of the real model's time.
-"""
+"""Shared fixtures: a tiny sentence-transformers model (support.tiny_model), and indexes over the seeds."""
 
 from __future__ import annotations
 
@@ -11,33 +6,11 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pytest
+from support.paths import SEEDS
+from support.tiny_model import build_tiny_model
 
 from retrieval.config import Settings
-
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-SHARED = ROOT.parent / "shared"
-DEV_QA = SHARED / "eval" / "dev_qa.jsonl"
-
-
-def build_tiny_model(directory: Path, dim: int = 32, seed: int = 0) -> str:
-    """Save a small character-level static embedding model to `directory`; return its path."""
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
-
-    chars = sorted({ch for path in SEEDS.iterdir() for ch in path.read_text(encoding="utf-8")
-                    if not ch.isspace()})
-    vocab = {"[UNK]": 0, **{ch: i + 1 for i, ch in enumerate(chars)}}
-    tokenizer = Tokenizer(models.WordLevel(vocab=vocab, unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.Lowercase()
-    tokenizer.pre_tokenizer = pre_tokenizers.Split("", behavior="isolated")
-    weights = np.random.default_rng(seed).standard_normal((len(vocab), dim)).astype(np.float32)
-    model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
-    model.save(str(directory))
-    return str(directory)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""For tests and benchmarks only: a loopback stand-in for the Telegram Bot API, and the bot benchmark."""

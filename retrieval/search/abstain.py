@@ -1,0 +1,31 @@
+"""When to answer "nothing here answers that" instead of showing the best passages.
+
+A real answer speaks to enough of the question, and to more than one thing it asks about: at corpus
+scale some passage always shares one word with an unrelated question. A year says when, not what:
+"Who won the 2023 NBA Finals?" met by 赢得 and 2023年 is not met. Measurements behind each rule are
+with its setting (retrieval/config.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from retrieval.crosslingual.numbers import years_in
+from retrieval.search.terms import QueryGroup, distinct_sources, without_years
+from retrieval.store.records import StoredPassage
+
+
+def should_abstain(query: str, groups: list[QueryGroup], stored: list[StoredPassage], coverage: float,
+                   groups_matched: int, options, unknown_people: Callable[[str], list[str]]) -> bool:
+    """`coverage` and `groups_matched`: the best among the top 3 passages (Searcher.rank)."""
+    distinct = len(set(distinct_sources([g.source for g in without_years(groups)])))
+    return (not stored or coverage < options.min_coverage
+            or groups_matched < min(options.min_groups, distinct)
+            or (options.require_years and not years_met(query, stored[:3]))
+            or (options.require_names and bool(unknown_people(query))))
+
+
+def years_met(query: str, passages: list[StoredPassage]) -> bool:
+    """Every year the question names is in one of the passages, their titles or their dates."""
+    years = years_in(query)
+    return not years or any(years <= years_in(f"{p.text} {p.title} {p.date or ''}") for p in passages)

@@ -1,0 +1,240 @@
+"""A question → its groups: one per thing it asks about, each with the terms that may stand for it.
+
+One source of terms per kind, each in its own step: the question's own tokens; for an English
+question, numbers and quantities (retrieval.crosslingual.numbers), names the corpus glosses or
+spells in pinyin (crosslingual.names), dictionary translations (crosslingual.bridge), the static
+model's nearest corpus words (crosslingual.neighbours) and sound-alike transliterations. A step
+claims the words it explains, so a later step does not look them up again. Every candidate term
+is kept only if the index can match it (an index token, else a Chinese substring).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from retrieval.crosslingual.bridge import EnglishWords, english_words, load_bridge
+from retrieval.crosslingual.names import chinese_person_names, load_transliteration_characters, pinyin_key
+from retrieval.crosslingual.neighbours import TokenNeighbours
+from retrieval.crosslingual.numbers import chinese_digit_years, counted_unit, is_year, number_phrases, with_digits
+from retrieval.search.corpus import CorpusView
+from retrieval.search.terms import (
+    LOOSE_BRIDGE_WEIGHT,
+    QueryGroup,
+    QueryTerm,
+    is_mostly_english,
+    weaker,
+    with_kinds,
+)
+from retrieval.store.protocol import IndexReader
+from retrieval.text import STOPWORDS_EN, normalize, tokenize
+from retrieval.text.patterns import HAN
+
+# A nearest-neighbour stand-in for an untranslatable word counts for less than a dictionary translation.
+NEIGHBOUR_WEIGHT = 0.5
+BRIDGE_MIN_PHRASE_CHARS = 3
+
+
+@dataclass
+class _EnglishQuestion:
+    """An English question's words while the steps claim them."""
+
+    parsed: EnglishWords
+    covered_tokens: set[str]  # tokens a group already stands for: not groups of their own
+    groups: list[QueryGroup] = field(default_factory=list)
+    taken: list[bool] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.taken = [False] * len(self.parsed.words)
+
+    @property
+    def words(self) -> list[str]:
+        return self.parsed.words
+
+
+class QueryAnalyzer:
+    def __init__(self, index: IndexReader, options, corpus: Callable[[], CorpusView],
+                 neighbours: Callable[[], TokenNeighbours | None]):
+        self.index = index
+        self.options = options
+        self._corpus = corpus
+        self._neighbours = neighbours
+
+    # -- what the index can match -----------------------------------------------------------------
+
+    def in_corpus(self, term: str, min_phrase_chars: int = 2) -> QueryTerm | None:
+        """The term as the index can match it: an index token, else a substring; None if absent."""
+        if self.index.term_matches(term) is not None:
+            return QueryTerm(term)
+        # Only Chinese is matched inside running text: a Latin "us" would match inside "business",
+        # and a lone Chinese character inside any word that contains it.
+        if (self.options.use_phrases and len(term) >= min_phrase_chars and HAN.search(term)
+                and len(self.index.phrase_matches(term).rows)):
+            return QueryTerm(term, phrase=True)
+        return None
+
+    def in_corpus_all(self, candidates: tuple[str, ...] | list[str], min_phrase_chars: int = 2) -> tuple[str, ...]:
+        return tuple(c for c in candidates if self.in_corpus(c, min_phrase_chars) is not None)
+
+    def group(self, source: str, candidates: list[str], kind: str, min_phrase_chars: int = 2) -> QueryGroup:
+        found = [term for term in (self.in_corpus(c, min_phrase_chars) for c in dict.fromkeys(candidates))
+                 if term is not None]
+        return QueryGroup(source, tuple(found), kind)
+
+    # -- the question -----------------------------------------------------------------------------
+
+    def analyse(self, query: str) -> list[QueryGroup]:
+        """The question's groups: its own tokens, plus (for English) bridged, named and numeric ones."""
+        options = self.options
+        groups: list[QueryGroup] = []
+        covered_tokens: set[str] = set()
+        if is_mostly_english(query) and (options.use_bridge or options.use_names or options.use_numbers):
+            if options.use_numbers:
+                query = with_digits(query)  # "two years" is one quantity, as "2 years" is
+            groups += self._english_groups(query, covered_tokens)
+        for token in dict.fromkeys(tokenize(query)):
+            if token in covered_tokens:
+                continue
+            candidates = [token]
+            if options.use_numbers and is_year(token):
+                candidates += chinese_digit_years(token)  # 2017 is also written 二零一七
+            groups.append(self.group(token, candidates, "token"))
+        return groups
+
+    def unknown_people(self, query: str) -> list[str]:
+        """People a Chinese question names that no passage of the corpus mentions: it cannot be answered."""
+        if is_mostly_english(query):
+            return []
+        names = dict.fromkeys(chinese_person_names(normalize(query), load_transliteration_characters()))
+        return [name for name in names if self.in_corpus(name, min_phrase_chars=3) is None]
+
+    # -- an English question, step by step --------------------------------------------------------
+
+    def _english_groups(self, query: str, covered_tokens: set[str]) -> list[QueryGroup]:
+        options = self.options
+        number_groups: list[QueryGroup] = []
+        if options.use_numbers:
+            query = self._number_groups(query, number_groups, covered_tokens)
+        question = _EnglishQuestion(english_words(query), covered_tokens, number_groups)
+        names = self._corpus().names if options.use_names else None
+        if names is not None:
+            self._glossed_name_groups(question)
+        if options.use_bridge:
+            self._bridge_groups(question)
+        if options.use_neighbours:
+            self._neighbour_groups(question)
+        if names is not None:
+            self._sound_alike_groups(question)
+        return question.groups
+
+    def _number_groups(self, query: str, groups: list[QueryGroup], covered_tokens: set[str]) -> str:
+        """Quantities and a counted unit as one group each; the query without their words."""
+        unit = counted_unit(query)
+        if unit is not None:
+            groups.append(self.group(unit.english.lower(), list(unit.chinese), "number"))
+            covered_tokens.update(tokenize(unit.english))
+            query = re.sub(rf"\b{re.escape(unit.english)}\b", " ", query, count=1)
+        for number in number_phrases(query):
+            digits = re.findall(r"\d+", number.english)
+            groups.append(self.group(number.english, [*number.chinese, *digits], "number"))
+            covered_tokens.update([*digits, *tokenize(number.english)])
+            # the quantity is now one group: its words are not looked up again one by one
+            query = query.replace(number.english, " ")
+        return query
+
+    def _glossed_name_groups(self, question: _EnglishQuestion) -> None:
+        """Names the corpus glosses itself come first: they are this corpus's own translations;
+        then Chinese names spelled in pinyin (Ma Yongmao → 马永茂), capitalised words only."""
+        corpus = self._corpus()
+        words, parsed = question.words, question.parsed
+        start = 0
+        while start < len(words):
+            for length in range(min(4, len(words) - start), 0, -1):
+                span = words[start:start + length]
+                if length == 1 and (span[0].lower() in STOPWORDS_EN or start not in parsed.capitalised):
+                    continue
+                forms = corpus.names.glossed_forms(" ".join(span))
+                if not forms and all(start + i in parsed.capitalised for i in range(length)):
+                    key = pinyin_key(span)
+                    forms = corpus.pinyin.get(key, ()) if key else ()
+                if forms:
+                    own = [*(w.lower() for w in span), *tokenize(" ".join(span))]
+                    question.groups.append(self.group(" ".join(span), [*forms, *own], "name"))
+                    question.covered_tokens.update(own)
+                    question.taken[start:start + length] = [True] * length
+                    start += length
+                    break
+            else:
+                start += 1
+
+    def _bridge_groups(self, question: _EnglishQuestion) -> None:
+        """Dictionary translations (CC-CEDICT) of the words no name claimed."""
+        bridge = load_bridge()
+        parsed = question.parsed
+        for run_start, run in _untaken_runs(question.words, question.taken):
+            acronyms = _within(parsed.acronyms, run_start, len(run))
+            capitalised = _within(parsed.capitalised, run_start, len(run))
+            # A dictionary word the tokenizer never cut out is looked for inside running text only
+            # when it is long enough not to be a piece of other words (东土 in 东土城路).
+            keep = lambda found: self.in_corpus_all(found, BRIDGE_MIN_PHRASE_CHARS)  # noqa: E731
+            for phrase in bridge.translate(run, acronyms, keep=keep, capitalised=capitalised):
+                span = run[phrase.start:phrase.end]
+                group = self.group(phrase.english, [*phrase.chinese, *(w.lower() for w in span)], "bridge",
+                                   BRIDGE_MIN_PHRASE_CHARS)
+                if phrase.loose:
+                    group = weaker(group, phrase.chinese, LOOSE_BRIDGE_WEIGHT)
+                if self.options.use_kinds and len(span) == 1 and all(len(word) == 1 for word in phrase.chinese):
+                    group = with_kinds(group, keep(bridge.kinds_of(span[0], phrase.chinese)))
+                question.groups.append(group)
+                question.covered_tokens.update([*(w.lower() for w in span), *tokenize(" ".join(span))])
+                for i in range(phrase.start, phrase.end):
+                    question.taken[run_start + i] = True
+
+    def _neighbour_groups(self, question: _EnglishQuestion) -> None:
+        """The static model's nearest corpus words for words nothing else explained, a little weaker."""
+        neighbours = self._neighbours()
+        if neighbours is None:
+            return
+        for i, word in enumerate(question.words):
+            if question.taken[i] or word.lower() in STOPWORDS_EN or not word.isalpha():
+                continue
+            near = neighbours.nearest(word)
+            if near:
+                question.groups.append(weaker(self.group(word, [*near, word.lower()], "neighbour"), near,
+                                              NEIGHBOUR_WEIGHT))
+                question.covered_tokens.add(word.lower())
+                question.taken[i] = True
+
+    def _sound_alike_groups(self, question: _EnglishQuestion) -> None:
+        """Capitalised words left over that sound like a transliteration the corpus uses (Bessent ~ 贝森特)."""
+        names = self._corpus().names
+        for i, word in enumerate(question.words):
+            if (question.taken[i] or i not in question.parsed.capitalised or word.lower() in STOPWORDS_EN
+                    or self.in_corpus(word.lower()) is not None
+                    or (self.options.use_bridge and load_bridge().lookup([word]))):
+                # a name the corpus writes in Latin letters (Noveon) is matched as it is; a word
+                # the dictionary knows (Mount, Chinese) is no transliterated name
+                continue
+            sounds = names.sounds_like(word)
+            if sounds:
+                question.groups.append(weaker(self.group(word, [*sounds, word.lower()], "name"), sounds,
+                                              self.options.sound_alike_weight))
+                question.covered_tokens.add(word.lower())
+
+
+def _within(positions: frozenset[int], start: int, length: int) -> frozenset[int]:
+    """The positions that fall in words[start:start + length], counted from its start."""
+    return frozenset(i - start for i in positions if start <= i < start + length)
+
+
+def _untaken_runs(words: list[str], taken: list[bool]) -> list[tuple[int, list[str]]]:
+    """Maximal runs of words not yet claimed by a name, with where each run starts."""
+    runs, start = [], None
+    for i, is_taken in enumerate([*taken, True]):
+        if not is_taken and start is None:
+            start = i
+        elif is_taken and start is not None:
+            runs.append((start, words[start:i]))
+            start = None
+    return runs

@@ -1,0 +1,37 @@
+"""Reranking the fused candidates by how much of the question each one speaks to, and whether it
+states the kind of answer the question asks for (retrieval.crosslingual.answer_type)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from retrieval.crosslingual.answer_type import ExpectedAnswer
+from retrieval.search.fusion import Scored
+from retrieval.search.scoring import Scorer
+from retrieval.search.terms import QueryGroup
+from retrieval.store.protocol import IndexReader
+from retrieval.store.records import StoredPassage
+from retrieval.text import compact_normal_form
+
+
+def rerank(index: IndexReader, scorer: Scorer, groups: list[QueryGroup], scored: list[Scored],
+           stored: dict[int, StoredPassage], weights: list[float], options,
+           expected: ExpectedAnswer | None = None) -> list[Scored]:
+    """fused + rerank_weight × coverage (+ answer_weight when the passage states the expected kind of
+    answer), best first; a paragraph leaning on the one before it counts that one's terms at
+    `context_weight` (retrieval.ingest.leaning)."""
+    previous: dict[int, StoredPassage] = {}
+    if options.context_weight > 0:
+        predecessor = index.predecessor_rows()
+        leaning = {int(predecessor[s.row]): s.row for s in scored if predecessor[s.row] >= 0}
+        previous = {leaning[p.row]: p for p in index.passages(list(leaning))}
+
+    def credit(passage: StoredPassage) -> float:
+        coverage = scorer.coverage_with_title(groups, passage, options.title_credit, weights,
+                                              previous.get(passage.row), options.context_weight)
+        states_answer = expected is not None and expected.found_in(compact_normal_form(passage.text))
+        return options.rerank_weight * coverage + (options.answer_weight if states_answer else 0.0)
+
+    reranked = [replace(s, fused=s.fused + credit(stored[s.row])) for s in scored if s.row in stored]
+    reranked.sort(key=lambda s: (-s.fused, s.row))
+    return reranked

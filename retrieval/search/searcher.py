@@ -1,0 +1,144 @@
+"""Query → ranked, de-duplicated passages (or an honest 'nothing answers this').
+
+A question is analysed into *groups* (retrieval.search.analysis): one per thing the question asks
+about (a Chinese word, an English word or phrase, a name, a quantity), each holding alternative
+terms any one of which in a passage counts. Index tokens are scored from the BM25 postings, other
+terms by substring over the passage text; a passage's lexical score sums, over groups, its best
+alternative's score (retrieval.search.scoring). Lexical and dense candidates are fused
+(retrieval.search.fusion), the best reranked by how much of the question they speak to
+(retrieval.search.rerank), and the answer is withheld when the best passages cover too little of
+the question (retrieval.search.abstain).
+
+The Searcher only orchestrates: it reads the index through retrieval.store.protocol.IndexReader,
+whatever backend holds it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from retrieval.crosslingual.answer_type import expected_answer
+from retrieval.crosslingual.neighbours import TokenNeighbours
+from retrieval.models.embedding import Embedder
+from retrieval.records import Hit, SearchResult
+from retrieval.search.abstain import should_abstain
+from retrieval.search.analysis import QueryAnalyzer
+from retrieval.search.context import followers_of
+from retrieval.search.corpus import CorpusView
+from retrieval.search.fusion import Scored, fuse
+from retrieval.search.options import RankingOptions
+from retrieval.search.rerank import rerank
+from retrieval.search.scoring import CANDIDATES_PER_SIDE, Scorer
+from retrieval.search.terms import QueryGroup
+from retrieval.store.protocol import IndexReader
+from retrieval.store.records import StoredPassage
+
+
+@dataclass(frozen=True)
+class Ranking:
+    groups: list[QueryGroup]
+    scored: list[Scored]
+    stored: list[StoredPassage]
+    coverage: float  # best share of the question's groups among the top 3 passages
+    group_weights: list[float]  # each group's IDF weight in the coverage measures
+    groups_matched: int = 0  # most distinct question groups one of the top 3 passages speaks to
+
+
+class Searcher:
+    def __init__(self, index: IndexReader, embedder: Embedder, options: RankingOptions | None = None):
+        index.info.check_model(embedder.name, embedder.dim, getattr(embedder, "fingerprint", None))
+        self.index = index
+        self.embedder = embedder
+        self._options = options or RankingOptions()
+        self._corpus: CorpusView | None = None
+        self._corpus_lock = threading.Lock()
+        self._followers: np.ndarray | None = None
+        self._wire()
+
+    def _wire(self) -> None:
+        self.analyzer = QueryAnalyzer(self.index, self._options, lambda: self.corpus, lambda: self.neighbours)
+        self.scorer = Scorer(self.index, self.embedder, self._options, lambda: self.followers)
+
+    @property
+    def options(self) -> RankingOptions:
+        return self._options
+
+    @options.setter
+    def options(self, options: RankingOptions) -> None:
+        self._options = options
+        self._wire()
+
+    @property
+    def corpus(self) -> CorpusView:
+        with self._corpus_lock:
+            if self._corpus is None:
+                self._corpus = CorpusView(self.index, with_names=self.options.use_names)
+            return self._corpus
+
+    def share_corpus(self, other: Searcher) -> None:
+        """Use another Searcher's corpus view (same index): it depends on the index only."""
+        self._corpus = other.corpus
+
+    @property
+    def neighbours(self) -> TokenNeighbours | None:
+        """The static model's nearest corpus words for English words (None for other models)."""
+        corpus = self.corpus
+        with self._corpus_lock:
+            if corpus.neighbours is None:
+                model = getattr(self.embedder, "model", None)
+                found = TokenNeighbours.from_model(model, lambda t: self.index.term_matches(t) is not None) \
+                    if model is not None else None
+                corpus.neighbours = found or False
+            return corpus.neighbours or None
+
+    @property
+    def followers(self) -> np.ndarray:
+        """Per row, the row of the next paragraph when that one leans on this one; else -1."""
+        with self._corpus_lock:
+            if self._followers is None:
+                self._followers = followers_of(self.index.predecessor_rows())
+            return self._followers
+
+    def analyse(self, query: str) -> list[QueryGroup]:
+        return self.analyzer.analyse(query)
+
+    def rank(self, query: str, top_k: int = 5) -> Ranking:
+        """The best `top_k` passages before the abstain decision, with what that decision uses."""
+        groups = self.analyse(query)
+        options = self.options
+        scorer = self.scorer
+        lexical = scorer.lexical_scores(groups) if options.use_lexical else {}
+        query_vector, dense = (scorer.dense_scores(query, CANDIDATES_PER_SIDE) if options.use_dense
+                               else (None, {}))
+        if not options.use_dense:
+            options = replace(options, dense_weight=0.0)
+        elif not options.use_lexical:
+            options = replace(options, dense_weight=1.0)
+        scored = fuse(lexical, dense, query_vector, options, self.index.vectors_for)
+        reranking = options.rerank_weight > 0
+        scored = scored[: max(options.rerank_depth, top_k) if reranking else max(top_k, 1)]
+        fetched = {p.row: p for p in self.index.passages([s.row for s in scored])}
+        weights = scorer.group_weights(groups)
+        if reranking:
+            scored = rerank(self.index, scorer, groups, scored, fetched, weights, options, expected_answer(query))
+        scored = scored[: max(top_k, 1)]
+        stored = [fetched[s.row] for s in scored if s.row in fetched]
+        coverage = max((scorer.coverage_with_title(groups, passage, 0.0, weights) for passage in stored[:3]),
+                       default=0.0)
+        matched = max((scorer.groups_matched(groups, passage) for passage in stored[:3]), default=0)
+        return Ranking(groups, scored, stored, coverage, weights, matched)
+
+    def search(self, query: str, top_k: int = 5) -> SearchResult:
+        ranking = self.rank(query, top_k)
+        if should_abstain(query, ranking.groups, ranking.stored, ranking.coverage, ranking.groups_matched,
+                          self.options, self.analyzer.unknown_people):
+            return SearchResult(query, False, ())
+        hits = [Hit(passage_id=passage.passage_id, article_id=passage.article_id, text=passage.text,
+                    title=passage.title, date=passage.date, url=passage.url, score=score.fused,
+                    matched_terms=self.scorer.matched_terms(ranking.groups, passage),
+                    coverage=self.scorer.coverage_with_title(ranking.groups, passage, 0.0, ranking.group_weights))
+                for score, passage in zip(ranking.scored, ranking.stored, strict=True)]
+        return SearchResult(query, True, tuple(hits[:top_k]))

@@ -1,0 +1,160 @@
+"""The live version as a rebuild reads it: what files it recorded, which vectors and tokens can be
+reused, and each unchanged article's stored rows. SQLite queries and memory-mapped vectors, no row objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from retrieval.errors import IndexError_
+from retrieval.ingest.changes import StoredFile
+from retrieval.models.embedding import Embedder
+from retrieval.records import Article, Passage
+from retrieval.store.local import fingerprint
+from retrieval.store.local.schema import SegmentDb
+from retrieval.store.local.segment import load_embeddings
+from retrieval.store.local.vectors import VECTORS_FILE, VectorIndexSpec
+from retrieval.store.local.versions import (
+    FORMAT_VERSION,
+    LEGACY_FORMAT,
+    VersionFiles,
+    fingerprint_of,
+    live_version_dir,
+    read_manifest,
+)
+from retrieval.store.records import ArticleEntry, ArticleRow, fingerprints_agree
+
+
+@dataclass(frozen=True)
+class Reusable:
+    vector: np.ndarray
+    tokens: str
+    alive: bool
+
+
+class LiveVersion(VersionFiles):
+    """The live version as a rebuild reads it: SQLite queries and memory-mapped vectors, no row objects."""
+
+    def __init__(self, directory: Path, same_pipeline: bool):
+        super().__init__(directory)
+        self.same_pipeline = same_pipeline
+        self.version = str(self.manifest["version"])
+        self.dim = int(self.manifest["dim"])
+        self.num_passages = int(self.manifest["passages"])
+        self.num_articles = int(self.manifest["articles"])
+        self.base_spec = self.segment_spec(self.segments[0])
+        self._dbs: dict[str, SegmentDb] = {}
+        self._embeddings: dict[str, np.ndarray] = {}
+
+    @property
+    def takes_deltas(self) -> bool:
+        return not self.legacy and self.same_pipeline
+
+    def db(self, name: str) -> SegmentDb:
+        if name not in self._dbs:
+            self._dbs[name] = SegmentDb(self.segment_dir(name))
+        return self._dbs[name]
+
+    def embeddings(self, name: str) -> np.ndarray:
+        if name not in self._embeddings:
+            self._embeddings[name] = load_embeddings(self.segment_dir(name))
+        return self._embeddings[name]
+
+    def stored_files(self) -> dict[str, StoredFile]:
+        """Every live article file the version records: ~50k small tuples at 1M passages."""
+        files: dict[str, StoredFile] = {}
+        for name in self.segments:
+            dead = self.dead_articles[name]
+            for article_id, path, digest, size, mtime_ns in self.db(name).article_files(with_stat=not self.legacy):
+                if article_id not in dead:
+                    files[path] = StoredFile(name, article_id, path, digest, size, mtime_ns)
+        return files
+
+    def article_row(self, record: StoredFile) -> ArticleRow:
+        title, date, url, page_format = self.db(record.segment).article_details(record.article_id)
+        return ArticleRow(record.article_id, record.source_path, record.file_hash, record.size or 0,
+                          record.mtime_ns or 0, title, date, url, page_format)
+
+    def entry(self, record: StoredFile) -> ArticleEntry:
+        """An unchanged article rebuilt from its stored rows (full builds and compaction only)."""
+        row = self.article_row(record)
+        passages = tuple(
+            Passage(id=pid, article_id=record.article_id, text=text, position=position)
+            for position, pid, text in self._holdings_with_text(record))
+        article = Article(id=row.article_id, title=row.title, date=row.date, url=row.url, paragraphs=(),
+                          source_path=row.source_path, page_format=row.page_format)
+        return ArticleEntry(article, row.file_hash, passages, row.size, row.mtime_ns)
+
+    def _holdings_with_text(self, record: StoredFile) -> list[tuple[int, str, str]]:
+        holdings = self.db(record.segment).holdings_of(record.article_id)
+        texts: dict[str, str] = {}
+        for name in self.segments:
+            missing = [pid for _, pid in holdings if pid not in texts]
+            if not missing:
+                break
+            texts.update(self.db(name).texts_of(missing))
+        return [(position, pid, texts[pid]) for position, pid in holdings if pid in texts]
+
+    def reusable(self, pids: list[str]) -> dict[str, Reusable]:
+        """Stored vector and tokens by passage id, from any segment (a live row preferred)."""
+        found: dict[str, Reusable] = {}
+        for name in self.segments:
+            db, vectors, dead = self.db(name), self.embeddings(name), self.dead_rows[name]
+            for pid, row, token_text in db.stored_tokens(pids):
+                alive = row not in dead
+                if pid not in found or (alive and not found[pid].alive):
+                    found[pid] = Reusable(np.asarray(vectors[row]), token_text or "", alive)
+        return found
+
+    def trained_base(self, spec: VectorIndexSpec) -> faiss.Index | None:
+        """The base segment's trained IVF index, when the compacted base keeps its list count."""
+        if self.legacy or spec.kind != "ivf_sq8" or self.base_spec != spec:
+            return None
+        try:
+            return faiss.read_index(str(self.segment_dir(self.segments[0]) / VECTORS_FILE))
+        except RuntimeError:
+            return None
+
+    def close(self) -> None:
+        for db in self._dbs.values():
+            db.close()
+        self._dbs.clear()
+        self._embeddings.clear()
+
+
+def open_live_for_reuse(index_dir: Path, embedder: Embedder, warn: Callable[[str], None]) -> LiveVersion | None:
+    directory = live_version_dir(index_dir)
+    if directory is None:
+        return None
+    try:
+        manifest = read_manifest(directory)
+    except IndexError_ as error:
+        warn(f"previous index not reusable ({error}); rebuilding everything")
+        return None
+    if manifest.get("format_version") not in (FORMAT_VERSION, LEGACY_FORMAT):
+        warn("previous index has an unknown format; rebuilding everything")
+        return None
+    if manifest.get("model") != embedder.name or manifest.get("dim") != embedder.dim:
+        warn(f"previous index was built with model {manifest.get('model')!r}; "
+             f"re-embedding everything with {embedder.name!r}")
+        return None
+    if not fingerprints_agree(manifest.get("model_fingerprint"), fingerprint_of(embedder)):
+        warn(f"the files of model {embedder.name!r} changed since the last build; re-embedding everything")
+        return None
+    same_pipeline = manifest.get("pipeline") == fingerprint.pipeline_fingerprint()
+    if not same_pipeline:
+        warn("the article reader or tokenizer changed since the last build: re-reading every article "
+             "(embeddings of unchanged passages are reused)")
+    if manifest.get("format_version") == LEGACY_FORMAT:
+        warn("the previous index has the format before segments: writing it anew as one base segment "
+             "(embeddings reused)")
+    try:
+        return LiveVersion(directory, same_pipeline)
+    except IndexError_ as error:
+        warn(f"previous index not reusable ({error}); rebuilding everything")
+        return None

@@ -1,0 +1,155 @@
+"""Records that cross the store interface (retrieval.store.protocol): what a backend returns to
+search and the bot, and what a rebuild reads, writes and reports. Backend-neutral: no file, SQL or
+FAISS detail here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from retrieval.errors import ModelMismatch
+from retrieval.records import Article, Passage
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What a loaded index says about itself: shown by the bot's /about, checked against the model."""
+
+    location: str  # where it lives, for messages (a directory, a Milvus URI and collection)
+    version: str  # the version a rebuild made live; changes with every rebuild
+    model: str  # the embedding model's name as configured when it was built
+    dim: int
+    model_fingerprint: str | None  # what the model's files held (None: not recorded / a hub name)
+    articles: int
+    passages: int
+    built_at: str = "unknown"
+
+    def check_model(self, model_name: str, dim: int | None = None, fingerprint: str | None = None) -> None:
+        """ModelMismatch unless the configured model is the one this index's vectors came from."""
+        if model_name != self.model or (dim is not None and dim != self.dim):
+            raise ModelMismatch(
+                f"the index in {self.location} was built with model {self.model!r} "
+                f"(dimension {self.dim}), but the configured model is {model_name!r}"
+                f"{f' (dimension {dim})' if dim is not None else ''}: rebuild the index with "
+                "`python scripts/rebuild_index.py --full`, or set NEWSQA_MODEL to the index's model")
+        if not fingerprints_agree(self.model_fingerprint, fingerprint):
+            raise ModelMismatch(
+                f"the files of model {model_name!r} changed since the index in {self.location} "
+                f"was built (fingerprint {self.model_fingerprint}, now {fingerprint}): its vectors no longer "
+                "match; rebuild the index with `python scripts/rebuild_index.py`")
+
+
+def fingerprints_agree(recorded: str | None, current: str | None) -> bool:
+    """An index from before fingerprints were recorded, or a model with none (a hub name), passes."""
+    return recorded is None or current is None or recorded == current
+
+
+@dataclass(frozen=True)
+class TermMatches:
+    """The passages (rows) a term matches, each with the term's BM25 contribution (retrieval.store.bm25).
+
+    For an index token the rows are exact; for a substring (phrase) term they are candidates that
+    hold all of its character bigrams, checked against the text wherever it decides anything."""
+
+    term: str
+    rows: np.ndarray
+    scores: np.ndarray
+    idf: float
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    """One live passage as search reads it: its row, text, tokens and its article's card."""
+
+    row: int
+    passage_id: str
+    article_id: str
+    text: str
+    tokens: tuple[str, ...]
+    title: str
+    date: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """An article as stored: metadata, where its file was and what its bytes looked like."""
+
+    article_id: str
+    source_path: str
+    file_hash: str
+    size: int
+    mtime_ns: int
+    title: str
+    date: str | None
+    url: str | None
+    page_format: str
+
+
+@dataclass(frozen=True)
+class PassageRow:
+    """One passage row of a segment; its owner is the first article (by path) that holds it."""
+
+    passage_id: str
+    article_id: str
+    position: int
+    text: str
+    tokens: str  # tab-joined, as stored
+    normalized: str = field(default="", compare=False, repr=False)  # its matching form, when known (not stored)
+
+
+@dataclass(frozen=True)
+class ArticleEntry:
+    """One article file as it goes into a version: its metadata and its passages in order."""
+
+    article: Article
+    file_hash: str
+    passages: tuple[Passage, ...]
+    size: int = 0  # the file's size and mtime when read: an unchanged stat skips it next time
+    mtime_ns: int = 0
+
+    def record(self) -> ArticleRow:
+        a = self.article
+        return ArticleRow(a.id, a.source_path, self.file_hash, self.size, self.mtime_ns, a.title, a.date, a.url,
+                          a.page_format)
+
+
+@dataclass
+class BuildReport:
+    version: str = ""
+    articles_read: int = 0  # parsed from their files in this run
+    articles_reused: int = 0  # unchanged since the previous version: nothing re-read
+    articles_removed: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    warnings: list[str] = field(default_factory=list)
+    passages_total: int = 0
+    passages_added: int = 0
+    passages_removed: int = 0
+    passages_embedded: int = 0
+    duplicate_passages: int = 0  # identical passages found in more than one article, stored once
+    vector_index: str = ""  # the FAISS index kind of the base segment (see retrieval/store/local/vectors.py)
+    written: str = ""  # what this rebuild wrote: "base", "delta", "compaction" or "" (nothing changed)
+    segments: int = 0  # segments in the version now live
+    files_hashed: int = 0  # files whose size or mtime changed, so their bytes were hashed
+    seconds: float = 0.0
+    # where the time went: change detection + reading + chunking + reuse lookups, embedding,
+    # writing the version (segment files, links, tombstones, manifest)
+    parse_seconds: float = 0.0
+    embed_seconds: float = 0.0
+    index_seconds: float = 0.0
+
+    def summary(self) -> str:
+        reasons = {}
+        for _, reason in self.skipped:
+            key = reason.split(":")[0]
+            reasons[key] = reasons.get(key, 0) + 1
+        skipped = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
+        wrote = {"": "nothing changed", "base": "wrote a base segment", "delta": "wrote a delta segment",
+                 "compaction": "compacted into a new base"}[self.written]
+        return (f"articles: {self.articles_read} read, {self.articles_reused} unchanged, "
+                f"{self.articles_removed} removed, {len(self.skipped)} skipped"
+                f"{f' ({skipped})' if skipped else ''}; passages: {self.passages_total} total, "
+                f"+{self.passages_added} added, -{self.passages_removed} removed, "
+                f"{self.passages_embedded} embedded; {wrote} ({self.segments} segments); {self.seconds:.1f} s")

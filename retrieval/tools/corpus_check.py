@@ -1,0 +1,195 @@
+"""Check the reader against a corpus with known metadata: titles, source URLs, dates, boilerplate, speed.
+
+Reads every article page under a directory the way a rebuild does (`read_article_file` then
+`chunk_article`, no embedding), compares titles and source URLs with a manifest (TSV with at least
+the columns `file`, `title`, `source_url`), and finds passage texts shared by several articles —
+the signature of boilerplate (mirror banners, nav lines, promo links) that the reader let through.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.ingest.articles import read_article_file
+from retrieval.ingest.chunking import chunk_article
+from retrieval.ingest.files import find_article_files
+from retrieval.records import Article, Passage
+
+BOILERPLATE_MIN_ARTICLES = 3  # a passage text in this many different articles is boilerplate
+
+
+class ManifestError(ValueError):
+    """A manifest that cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    file: str
+    title: str
+    source_url: str
+    page_format: str = ""
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    file: str
+    field: str  # "title" or "url"
+    expected: str
+    got: str
+
+
+@dataclass(frozen=True)
+class SharedPassage:
+    text: str
+    files: tuple[str, ...]
+
+
+@dataclass
+class CorpusReport:
+    articles: dict[str, Article] = field(default_factory=dict)  # file (relative) → article
+    passages: dict[str, list[Passage]] = field(default_factory=dict)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    warnings: list[str] = field(default_factory=list)
+    no_passages: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # read + parse + chunk, all files
+
+    @property
+    def passage_count(self) -> int:
+        return sum(len(passages) for passages in self.passages.values())
+
+    def shared_passages(self, min_articles: int = BOILERPLATE_MIN_ARTICLES) -> list[SharedPassage]:
+        """Passage texts (compared by passage id, i.e. normalised text) found in ≥ min_articles files."""
+        files_by_id: dict[str, set[str]] = defaultdict(set)
+        text_by_id: dict[str, str] = {}
+        for file, passages in self.passages.items():
+            for passage in passages:
+                files_by_id[passage.id].add(file)
+                text_by_id.setdefault(passage.id, passage.text)
+        shared = [SharedPassage(text_by_id[pid], tuple(sorted(files)))
+                  for pid, files in files_by_id.items() if len(files) >= min_articles]
+        return sorted(shared, key=lambda item: (-len(item.files), item.text))
+
+    def dated(self) -> int:
+        return sum(1 for article in self.articles.values() if article.date)
+
+    def dates_by_format(self) -> dict[str, tuple[int, int]]:
+        """Sniffed page format → (articles with a date, articles)."""
+        counts: dict[str, tuple[int, int]] = {}
+        for article in self.articles.values():
+            with_date, total = counts.get(article.page_format, (0, 0))
+            counts[article.page_format] = (with_date + bool(article.date), total + 1)
+        return counts
+
+
+def read_manifest(path: Path) -> dict[str, ManifestRow]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            missing = {"file", "title", "source_url"} - set(reader.fieldnames or ())
+            if missing:
+                raise ManifestError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+            rows = {}
+            for number, row in enumerate(reader, start=2):
+                if not row.get("file"):
+                    raise ManifestError(f"{path}: line {number} has no file name")
+                rows[row["file"]] = ManifestRow(row["file"], row.get("title") or "", row.get("source_url") or "",
+                                                row.get("format") or "")
+            return rows
+    except OSError as error:
+        raise ManifestError(f"{path}: cannot read manifest: {error.strerror or error}") from None
+
+
+def read_corpus(directory: Path) -> CorpusReport:
+    """Read and chunk every article file under `directory`, timing the whole pass."""
+    report = CorpusReport()
+    files = find_article_files(directory)
+    started = time.perf_counter()
+    for path in files:
+        name = path.relative_to(directory).as_posix()
+        outcome = read_article_file(path, name)
+        report.warnings.extend(outcome.warnings)
+        if outcome.article is None:
+            report.failures.append((name, outcome.skipped_reason or "unreadable"))
+            continue
+        passages = chunk_article(outcome.article)
+        report.articles[name] = outcome.article
+        report.passages[name] = passages
+        if not passages:
+            report.no_passages.append(name)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def compare_with_manifest(report: CorpusReport, manifest: dict[str, ManifestRow]) -> list[Mismatch]:
+    """Every title and URL that differs from the manifest (an empty manifest URL wants no URL)."""
+    mismatches = []
+    for file, row in sorted(manifest.items()):
+        article = report.articles.get(file)
+        if article is None:
+            continue  # counted as a failure (or missing file) elsewhere
+        if article.title != row.title:
+            mismatches.append(Mismatch(file, "title", row.title, article.title))
+        if (article.url or "") != row.source_url:
+            mismatches.append(Mismatch(file, "url", row.source_url, article.url or ""))
+    return mismatches
+
+
+def format_report(report: CorpusReport, manifest: dict[str, ManifestRow] | None,
+                  worst: int = 10) -> tuple[str, bool]:
+    """The printable report and whether the corpus meets the bar."""
+    lines: list[str] = []
+    ok = True
+    read = len(report.articles)
+    total = read + len(report.failures)
+    lines.append(f"files: {total}; parsed: {read}; parse failures: {len(report.failures)}")
+    for file, reason in report.failures:
+        lines.append(f"  FAIL {file}: {reason}")
+    ok &= not report.failures
+    lines.append(f"articles without passages: {len(report.no_passages)}")
+    for file in report.no_passages:
+        lines.append(f"  EMPTY {file}")
+    ok &= not report.no_passages
+
+    if manifest is not None:
+        missing = sorted(set(manifest) - set(report.articles) - {file for file, _ in report.failures})
+        for file in missing:
+            lines.append(f"  MISSING {file}: in the manifest, no such article file")
+        ok &= not missing
+        mismatches = compare_with_manifest(report, manifest)
+        compared = sum(1 for file in manifest if file in report.articles)
+        denominator = max(1, len(manifest))
+        for label in ("title", "url"):
+            wrong = [m for m in mismatches if m.field == label]
+            right = compared - len(wrong)
+            share = right / denominator
+            lines.append(f"{label} exact match: {right}/{len(manifest)} = {share:.1%}")
+            ok &= share >= 0.98
+            for mismatch in wrong:
+                lines.append(f"  {label.upper()} {mismatch.file}: expected {mismatch.expected!r}, "
+                             f"got {mismatch.got!r}")
+
+    shared = report.shared_passages()
+    lines.append(f"passage texts in ≥{BOILERPLATE_MIN_ARTICLES} different articles: {len(shared)}")
+    for item in shared[:worst]:
+        preview = item.text.replace("\n", " ⏎ ")
+        preview = preview if len(preview) <= 80 else preview[:77] + "…"
+        lines.append(f"  {len(item.files)} articles: {preview!r} (e.g. {', '.join(item.files[:3])})")
+    ok &= not shared
+
+    dated = report.dated()
+    lines.append(f"date coverage (ISO 8601): {dated}/{max(1, read)} = {dated / max(1, read):.1%}")
+    for page_format, (with_date, count) in sorted(report.dates_by_format().items()):
+        lines.append(f"  {page_format}: {count} articles, {with_date} dated")
+    passages = report.passage_count
+    seconds = max(report.seconds, 1e-9)
+    lines.append(f"parse+chunk: {read} articles, {passages} passages in {report.seconds:.2f} s = "
+                 f"{read / seconds:.1f} articles/s, {passages / seconds:.1f} passages/s (no embedding)")
+    if report.warnings:
+        lines.append(f"reader warnings: {len(report.warnings)}")
+        lines.extend(f"  {message}" for message in report.warnings[:worst])
+    lines.append("bar: " + ("MET" if ok else "NOT MET"))
+    return "\n".join(lines), ok

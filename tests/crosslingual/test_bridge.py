@@ -1,0 +1,196 @@
+"""The English→Chinese dictionary bridge, on a tiny hand-made CC-CEDICT."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.crosslingual.bridge import (
+    Bridge,
+    BridgeError,
+    english_variants,
+    english_words,
+    parse_cedict_line,
+    sense_key,
+)
+
+TINY_CEDICT = """\
+# CC-CEDICT (tiny)
+稀土 稀土 [xi1 tu3] /rare earth (chemistry)/
+稀有 稀有 [xi1 you3] /rare/uncommon/
+土 土 [tu3] /earth/dust/
+磁鐵 磁铁 [ci2 tie3] /magnet/
+出口 出口 [chu1 kou3] /an exit/CL:個|个[ge4]/to export/
+美國 美国 [Mei3 guo2] /United States; USA; US/
+我們 我们 [wo3 men5] /we; us; ourselves/
+行政命令 行政命令 [xing2 zheng4 ming4 ling4] /executive order/
+行政 行政 [xing2 zheng4] /administrative; executive/
+命令 命令 [ming4 ling4] /order; command/
+特朗普 特朗普 [Te4 lang3 pu3] /Donald Trump (1946–), American businessman/
+不是一行 broken line without brackets
+"""
+
+
+@pytest.fixture(scope="module")
+def bridge() -> Bridge:
+    return Bridge.from_lines(TINY_CEDICT.splitlines())
+
+
+def test_parse_line_gives_simplified_headword_and_senses():
+    assert parse_cedict_line("磁鐵 磁铁 [ci2 tie3] /magnet/") == ("磁铁", ["magnet"])
+    assert parse_cedict_line("# comment") is None
+    assert parse_cedict_line("garbage") is None
+
+
+def test_sense_keys_drop_fillers_and_notes():
+    assert sense_key("to export") == "export"
+    assert sense_key("rare earth (chemistry)") == "rare earth"
+    assert sense_key("CL:個|个[ge4]") is None
+    assert sense_key("US") == "US"  # acronyms keep their capitals
+
+
+def test_phrases_win_over_their_words(bridge):
+    words = english_words("How many rare earth magnets?")
+    phrases = bridge.translate(words.words, words.acronyms)
+    assert [(p.english, p.chinese) for p in phrases] == [("rare earth", ("稀土",)), ("magnets", ("磁铁",))]
+
+
+def test_inflected_words_find_their_plain_form(bridge):
+    assert "magnet" in english_variants("magnets")
+    assert bridge.lookup(["exports"]) == ("出口",)
+
+
+def test_acronym_us_is_the_country_not_the_pronoun(bridge):
+    words = english_words("exports to the US")
+    phrases = bridge.translate(words.words, words.acronyms)
+    assert ("US", ("美国",)) in [(p.english, p.chinese) for p in phrases]
+    lower = english_words("tell us")
+    assert bridge.translate(lower.words, lower.acronyms) == []  # "us" the stopword is not looked up
+
+
+def test_a_phrase_the_corpus_does_not_use_gives_way_to_its_words(bridge):
+    words = english_words("executive order").words
+    assert [p.chinese for p in bridge.translate(words)] == [("行政命令",)]
+    in_corpus = {"行政", "命令"}
+    narrowed = bridge.translate(words, keep=lambda found: tuple(w for w in found if w in in_corpus))
+    assert [p.chinese for p in narrowed] == [("行政",), ("命令",)]
+
+
+def test_a_full_name_sense_also_answers_to_the_surname(bridge):
+    assert bridge.lookup(["trump"]) == ("特朗普",)
+    assert bridge.lookup(["donald", "trump"]) == ("特朗普",)
+
+
+def test_unreadable_dictionary_is_named(tmp_path):
+    with pytest.raises(BridgeError, match=r"missing\.txt"):
+        Bridge.from_file(tmp_path / "missing.txt")
+
+
+def test_late_senses_of_single_characters_are_not_trusted():
+    bridge = Bridge.from_lines(["本 本 [ben3] /root/origin/capital/", "家 家 [jia1] /home/family/",
+                                "首都 首都 [shou3 du1] /capital (city)/", "資本 资本 [zi1 ben3] /capital (economics)/"])
+    assert bridge.lookup(["home"]) == ("家",)
+    assert set(bridge.lookup(["capital"])) == {"首都", "资本"}  # not 本, whose third sense it is
+
+
+def test_derived_words_find_their_base():
+    assert "depend" in english_variants("dependence")
+    assert "invest" in english_variants("investment")
+    assert "china" in english_variants("chinese")
+    assert "russia" in english_variants("russian")
+
+
+LOOSE_CEDICT = [
+    "依賴 依赖 [yi1 lai4] /to depend on/to be dependent on/",
+    "依屬 依属 [yi1 shu3] /dependence/",
+    "打破 打破 [da3 po4] /to break/to smash/",
+    "擺脫 摆脱 [bai3 tuo1] /to break away from/to cast off/to get rid of/to break with/to free oneself from/",
+]
+
+
+def test_loose_senses_only_where_the_main_ones_are_not_in_the_corpus():
+    bridge = Bridge.from_lines(LOOSE_CEDICT)
+    words = english_words("break dependence").words
+    everything = bridge.translate(words)
+    assert [(p.english, p.chinese, p.loose) for p in everything] == [
+        ("break", ("打破",), False), ("dependence", ("依属",), False)]
+    corpus = {"依赖", "摆脱"}
+    narrowed = bridge.translate(words, keep=lambda found: tuple(w for w in found if w in corpus))
+    # "to depend on" and "to break with" (摆脱's fourth sense) read without their particles
+    assert [(p.english, p.chinese, p.loose) for p in narrowed] == [
+        ("break", ("摆脱",), True), ("dependence", ("依赖",), True)]
+
+
+def test_an_acronym_is_looked_up_as_written_only():
+    bridge = Bridge.from_lines(["不加 不加 [bu4 jia1] /un-/", "聯合國 联合国 [Lian2 he2 guo2] /United Nations; UN/"])
+    assert bridge.lookup(["UN"]) == ("联合国",)
+    assert bridge.lookup(["un"]) == ("不加",)
+    assert bridge.lookup(["NATO"]) == ()
+
+
+def test_adjectives_of_places_find_the_place():
+    assert "ukraine" in english_variants("ukrainian")
+    assert "canada" in english_variants("canadian")
+
+
+KINDS_CEDICT = [
+    "法 法 [fa3] /law/method/way/",
+    "法案 法案 [fa3 an4] /bill/proposed law/",
+    "戒嚴 戒严 [jie4 yan2] /to impose martial law/",
+    "大砲 大炮 [da4 pao4] /big gun/cannon/one who talks big/",
+]
+
+
+def test_kinds_of_a_word_are_two_word_senses_built_on_its_character():
+    bridge = Bridge.from_lines(KINDS_CEDICT)
+    assert bridge.lookup(["law"]) == ("法",)
+    assert bridge.kinds_of("law", "法") == ("法案",)  # "proposed law"; 戒严 is not built on 法
+    assert bridge.kinds_of("laws", "法") == ("法案",)
+    assert bridge.kinds_of("big", "大") == ()  # "one who talks big" is no kind of big
+
+
+ACRONYM_CEDICT = [
+    "世界衛生組織 世界卫生组织 [Shi4 jie4 Wei4 sheng1 Zu3 zhi1] /World Health Organization (WHO)/",
+    "國民保健署 国民保健署 [Guo2 min2 Bao3 jian4 shu3] /National Health Service (UK)/",
+    "北約 北约 [Bei3 Yue1] /North Atlantic Treaty Organization, NATO/",
+    "聯合國 联合国 [Lian2 he2 guo2] /United Nations/",
+    "金陵大學 金陵大学 [Jin1 ling2 Da4 xue2] /University of Nanking/",
+    "中共 中共 [Zhong1 Gong4] /abbr. for 中國共產黨|中国共产党[Zhong1 guo2 Gong4 chan3 dang3], "
+    "Chinese Communist Party/",
+    "英國 英国 [Ying1 guo2] /United Kingdom/",
+]
+
+
+def test_acronyms_the_dictionary_spells_out_are_keys():
+    bridge = Bridge.from_lines(ACRONYM_CEDICT)
+    assert bridge.lookup(["WHO"]) == ("世界卫生组织",)
+    assert bridge.lookup(["NATO"]) == ("北约",)
+    assert bridge.lookup(["UK"]) == ()  # "(UK)" there says where, it is not the initials of the name
+    # initials a name never gives itself are weaker, and collide: the corpus decides between them
+    assert bridge.lookup(["UN"]) == ()
+    assert bridge.lookup(["UN"], loose=True) == ("联合国", "金陵大学")
+    assert [(p.chinese, p.loose) for p in bridge.translate(["UN"], frozenset({0}),
+                                                          keep=lambda f: tuple(w for w in f if w == "联合国"))] \
+        == [(("联合国",), True)]
+
+
+def test_an_abbreviation_means_what_its_sense_says():
+    bridge = Bridge.from_lines(ACRONYM_CEDICT)
+    assert bridge.lookup(["chinese", "communist", "party"]) == ("中共",)
+    assert bridge.lookup(["CCP"], loose=True) == ("中共",)
+
+
+def test_irregular_forms_find_their_lemma():
+    assert "child" in english_variants("children")
+    assert "win" in english_variants("won")
+    assert "buy" in english_variants("bought")
+
+
+def test_a_compound_the_dictionary_lacks_is_read_as_its_parts():
+    bridge = Bridge.from_lines(["民主 民主 [min2 zhu3] /democracy/", "補選 补选 [bu3 xuan3] /by-election/",
+                                "純 纯 [chun2] /pure/"])
+    words = english_words("Did the pro-democracy camp win the by-election?")
+    found = {(p.english, p.start): p.chinese for p in bridge.translate(words.words, words.acronyms)}
+    assert found[("democracy", 2)] == ("民主",)  # the part, at the compound's position
+    assert found[("by-election", 6)] == ("补选",)  # a compound the dictionary has stays whole
+    name = english_words("Shiu Ka-chun")
+    assert bridge.translate(name.words, name.acronyms, capitalised=name.capitalised) == []  # a name is no compound

@@ -1,0 +1,86 @@
+"""English names → the corpus's Chinese forms: stated glosses and sound-alike transliterations."""
+
+from __future__ import annotations
+
+from retrieval.crosslingual.names import (
+    NameMatcher,
+    chinese_person_names,
+    chinese_side,
+    glossed_names,
+    sound_similarity,
+    transliteration_characters,
+)
+
+TEXTS = [
+    "美国贸易代表格里尔（Jamieson Greer）周日接受采访时说，谈判仍在继续。",
+    "共和党参议员克鲁兹(Ted Cruz)表示支持。",
+    "莱纳斯和美国蓝线集团(Blue Line)签署谅解备忘录。",
+    "财长贝森特说，中共的筹码最多只能持续12到24个月。",
+]
+
+
+def test_glossed_pairs_take_the_transliterated_end_of_the_chinese_run():
+    names = glossed_names(TEXTS)
+    assert names["jamieson greer"] == ("格里尔",)
+    assert names["greer"] == ("格里尔",)  # the surname alone, as questions often say
+    assert names["ted cruz"] == ("克鲁兹",)
+
+
+def test_an_ordinary_last_word_does_not_stand_for_the_whole_name():
+    texts = [*TEXTS, "德国采埃孚集团（ZF Group）宣布裁员。"]
+    names = glossed_names(texts, is_common_word=lambda word: word.lower() in {"group", "line"})
+    assert names["zf group"] == ("采埃孚集团",)
+    assert "group" not in names
+    assert names["greer"] == ("格里尔",)  # a surname is no dictionary word: still there
+    assert "group" in glossed_names(texts)  # without the check it would be
+
+
+def test_a_translated_gloss_keeps_its_category_word():
+    assert chinese_side("莱纳斯和美国蓝线集团", "Blue Line") == "蓝线集团"
+    assert chinese_side("国际刑事法院", "International Criminal Court") == "刑事法院"  # not the bare 法院
+
+
+def test_sound_similarity_prefers_the_real_transliteration():
+    assert sound_similarity("Bessent", "贝森特") > 0.9
+    assert sound_similarity("Bessent", "财长") == 0.0
+    assert sound_similarity("Greer", "格里尔") > sound_similarity("Greer", "贝森特")
+
+
+def test_unglossed_name_is_found_by_sound_in_the_corpus():
+    chars = frozenset("贝森特格里尔克鲁兹")
+    matcher = NameMatcher.from_texts(TEXTS, chars)
+    assert "贝森特" in matcher.sounds_like("Bessent")
+    assert matcher.sounds_like("the") == ()  # stopwords and short words are never names
+    assert matcher.sounds_like("Zzzzzz") == ()
+
+
+def test_transliteration_characters_come_from_foreign_name_entries():
+    lines = ["唐納·川普 唐纳·川普 [Tang2 na4 · Chuan1 pu3] /Donald Trump/",
+             "拜登 拜登 [Bai4 deng1] /Biden (name)/",
+             "稀土 稀土 [xi1 tu3] /rare earth/"]
+    chars = transliteration_characters(lines, min_count=1)
+    assert {"唐", "纳", "川", "普", "拜", "登"} <= chars
+    assert "稀" not in chars
+
+
+def test_chinese_names_spelled_in_pinyin():
+    from retrieval.crosslingual.names import pinyin_index, pinyin_key
+
+    index = pinyin_index(["马永茂", "华美", "稀土", "a1"])
+    assert index[pinyin_key(["Ma", "Yongmao"])] == ("马永茂",)
+    assert index[pinyin_key(["Huamei"])] == ("华美",)
+    assert pinyin_key(["MP-1"]) is None
+
+
+def test_a_transliterated_full_name_also_answers_by_its_surname():
+    matcher = NameMatcher.from_texts(["前国务卿亨利·基辛格（Henry Kissinger）逝世。", "基辛格先后访问中国接近100次。"],
+                                     frozenset())
+    assert matcher.glossed_forms("Henry Kissinger") == ("亨利·基辛格", "基辛格")
+
+
+def test_chinese_peoples_names_in_a_question():
+    foreign = frozenset("科茨沃尔德贝森特")
+    assert chinese_person_names("商务部长王文涛对稀土出口管制是怎么说的？", foreign) == ["王文涛"]
+    assert chinese_person_names("贝森特说的12到24个月是什么意思？", foreign) == []  # a transliteration
+    assert chinese_person_names("是谁把科茨沃尔德的家族农场打造成了有机农场品牌？", foreign) == []
+    assert chinese_person_names("美国对中国电动车加征的关税是多少？", foreign) == []

@@ -1,0 +1,224 @@
+"""English and Traditional-Chinese questions against the Simplified seeds (tiny model, real dictionary)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from retrieval.config import ConfigError, Settings, load_settings
+from retrieval.search import RankingOptions, Searcher
+from retrieval.service import open_searcher
+from retrieval.text import find_term_spans, normalize
+
+
+@pytest.fixture(scope="module")
+def searcher(seed_index) -> Searcher:
+    return open_searcher(seed_index)
+
+
+def lexical_only(searcher: Searcher, **changes) -> Searcher:
+    return Searcher(searcher.index, searcher.embedder, replace(searcher.options, use_dense=False, **changes))
+
+
+def test_english_words_become_the_chinese_terms_the_corpus_uses(searcher):
+    groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse("How many rare earth magnets?")}
+    assert "稀土" in groups["rare earth"]
+    assert "磁铁" in groups["magnets"]
+
+
+QUESTION = "How many days of domestic consumption can Japan's rare metal reserves cover?"
+
+
+def test_english_question_finds_the_chinese_passage(searcher):
+    result = lexical_only(searcher).search(QUESTION, 3)
+    assert result.answered
+    assert "60天的国内消费量" in result.hits[0].text
+    assert {"日本", "稀有", "金属", "储备"} <= set(result.hits[0].matched_terms)
+
+
+def test_without_the_bridge_english_finds_nothing_chinese(searcher):
+    off = lexical_only(searcher, use_bridge=False, use_names=False, use_numbers=False)
+    result = off.search(QUESTION, 3)
+    assert not any("60天的国内消费量" in hit.text for hit in result.hits)
+
+
+def test_glossed_name_and_sound_alike_name(searcher):
+    groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse("What did Jamieson Greer say?")}
+    assert "格里尔" in groups["jamieson greer"]
+    bessent = {g.source: [t.term for t in g.terms] for g in searcher.analyse("What did Bessent say?")}
+    assert "贝森特" in bessent["bessent"]
+
+
+def test_numbers_meet_their_chinese_forms(searcher):
+    groups = {g.kind: [t.term for t in g.terms] for g in searcher.analyse("What is the 12–24 month timeline?")}
+    assert "12到24个月" in groups["number"]
+
+
+def test_matched_terms_mark_the_chinese_words_in_the_passage(searcher):
+    result = lexical_only(searcher).search("Bessent rare earth leverage 12–24 months", 3)
+    assert result.answered
+    hit = result.hits[0]
+    assert "贝森特" in hit.matched_terms or "稀土" in hit.matched_terms
+    for term in hit.matched_terms:
+        assert term.replace(" ", "") in normalize(hit.text).replace(" ", "")
+    assert find_term_spans(hit.text, [t for t in hit.matched_terms if not t.isascii()])
+
+
+def test_traditional_question_finds_simplified_passage(searcher):
+    result = lexical_only(searcher).search("貝森特說中共在稀土上的籌碼最多能持續多久？", 3)
+    assert result.answered
+    assert any("12到24个月" in hit.text for hit in result.hits)
+
+
+def test_off_topic_english_question_is_abstained(searcher):
+    assert not searcher.search("Who won the 2022 FIFA World Cup final?", 3).answered
+
+
+def test_component_switches_come_from_settings():
+    settings = load_settings({"NEWSQA_BRIDGE": "0", "NEWSQA_DENSE": "off"}, config_file=None)
+    options = RankingOptions.from_settings(settings)
+    assert options.use_bridge is False and options.use_dense is False and options.use_names is True
+    with pytest.raises(ConfigError, match="NEWSQA_NAMES"):
+        load_settings({"NEWSQA_NAMES": "maybe"})
+
+
+def test_one_shared_word_is_not_an_answer(searcher):
+    question = "稀土红烧肉怎么做才好吃？"  # one word the corpus has, the rest about cooking
+    lenient = Searcher(searcher.index, searcher.embedder, replace(searcher.options, min_coverage=0.0, min_groups=1))
+    strict = Searcher(searcher.index, searcher.embedder, replace(searcher.options, min_coverage=0.0, min_groups=2))
+    assert lenient.search(question, 3).answered
+    assert not strict.search(question, 3).answered
+    assert strict.search("贝森特说的12到24个月是什么意思？", 3).answered
+
+
+def test_pieces_of_one_chinese_word_count_once(searcher):
+    ranking = searcher.rank("美国国防部", 3)
+    assert len(ranking.groups) > 1  # jieba's search mode yields the word and its parts
+    assert ranking.groups_matched == 1
+
+
+def test_a_spelled_out_quantity_is_one_group(searcher):
+    groups = searcher.analyse("Why can't the US break its dependence within two years?")
+    sources = [g.source for g in groups]
+    assert "2 years" in sources
+    assert "two" not in sources and "years" not in sources  # not looked up again word by word
+
+
+def test_weaker_dictionary_senses_count_for_less(searcher):
+    groups = {g.source: g for g in searcher.analyse("Why can't the US break its dependence on China?")}
+    terms = {t.term: t.weight for t in groups["dependence"].terms}
+    assert terms["依赖"] < 1.0  # reached through "to depend on", not a main sense of "dependence"
+
+
+def test_a_year_the_corpus_never_mentions_is_no_answer(searcher):
+    assert searcher.search("2020年大陆稀土出口同比减少了多少？", 3).answered
+    assert not searcher.search("2031年大陆稀土出口同比减少了多少？", 3).answered
+    lenient = Searcher(searcher.index, searcher.embedder, replace(searcher.options, require_years=False))
+    assert lenient.search("2031年大陆稀土出口同比减少了多少？", 3).answered
+
+
+def test_the_title_credits_what_the_passage_leaves_unsaid(searcher):
+    question = "稀土磁铁对美出口多少吨？"
+    groups = searcher.analyse(question)
+    passage = next(p for p in searcher.index.passages(list(range(searcher.index.num_passages)))
+                   if "对美出口619吨" in p.text)
+    alone = searcher.scorer.coverage(groups, passage)
+    with_title = searcher.scorer.coverage_with_title(groups, passage, title_credit=0.5)
+    assert "磁铁" in passage.title and "磁铁" not in passage.text
+    assert alone < with_title < searcher.scorer.coverage_with_title(groups, passage, title_credit=1.0) <= 1.0
+    assert searcher.scorer.coverage_with_title(groups, passage, title_credit=0.0) == pytest.approx(alone)
+
+
+def test_reranking_by_coverage_is_a_switch(searcher):
+    question = "How many tons of rare earth magnets did China export to the US in July?"
+    ranked = searcher.rank(question, 5)
+    plain = Searcher(searcher.index, searcher.embedder, replace(searcher.options, rerank_weight=0.0)).rank(question, 5)
+    # the reranked order follows fused score + weight × coverage, and only reorders the same pool
+    assert [s.fused for s in ranked.scored] == sorted((s.fused for s in ranked.scored), reverse=True)
+    assert all(r.fused >= p.fused for r, p in zip(ranked.scored, plain.scored, strict=True))
+    assert searcher.options.rerank_weight > 0 and plain.scored != ranked.scored
+
+
+def test_short_dictionary_words_are_not_matched_inside_other_words(searcher):
+    text = searcher.index.passages([0])[0].text
+    windows = [text[i:i + 2] for i in range(len(text) - 1)]
+    inside = next(w for w in windows if all("\u4e00" <= ch <= "\u9fff" for ch in w)
+                  and searcher.index.term_matches(normalize(w)) is None)
+    inside = normalize(inside)
+    assert searcher.analyzer.in_corpus(inside).phrase  # found inside running text...
+    assert searcher.analyzer.in_corpus(inside, min_phrase_chars=3) is None  # ...but not when that is too short
+    assert searcher.analyzer.in_corpus("稀土", min_phrase_chars=3) is not None  # an index token stays
+
+
+def test_a_name_found_by_sound_alone_counts_for_less(searcher):
+    groups = {g.source: g for g in searcher.analyse("What did Bessent say?")}
+    weights = {t.term: t.weight for t in groups["bessent"].terms}
+    assert weights["贝森特"] == searcher.options.sound_alike_weight < 1.0
+    glossed = {g.source: g for g in searcher.analyse("What did Jamieson Greer say?")}
+    assert {t.weight for t in glossed["jamieson greer"].terms} == {1.0}  # the corpus states that one
+
+
+def test_a_bare_character_translation_also_finds_kinds_of_the_word(searcher):
+    question = "Which law did Trump invoke in his executive order on critical minerals?"
+    groups = {g.source: {t.term: t.weight for t in g.terms} for g in searcher.analyse(question)}
+    assert groups["law"]["法"] == 1.0 and groups["law"]["法案"] < 1.0  # 法案 "proposed law", weaker
+    off = Searcher(searcher.index, searcher.embedder, replace(searcher.options, use_kinds=False))
+    assert "法案" not in {t.term for g in off.analyse(question) for t in g.terms}
+
+
+def searcher_over(tmp_path, model: str, title: str, date: str, paragraphs: list[str]) -> Searcher:
+    """A searcher over a one-article corpus written for the test."""
+    from support.building import build_with_deltas as build
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.md").write_text(f"---\ntitle: {title}\ndate: {date}\n---\n" + "\n\n".join(paragraphs) + "\n",
+                                   encoding="utf-8")
+    build(articles, tmp_path / "index", model)
+    return open_searcher(replace(Settings(), index_dir=tmp_path / "index", model=model))
+
+
+def test_a_hyphenated_name_is_one_group_not_its_pieces(tmp_path, tiny_model):
+    searcher = searcher_over(tmp_path, tiny_model, "疫情与儿童", "2020-07-28", [
+        "联合国表示，新冠肺炎（COVID-19）疫情可能导致700万儿童营养不良。",
+        "世界卫生组织的报告称，第19周的病例数有所下降。"])
+    groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse("How did COVID-19 hit children?")}
+    assert "肺炎" in groups["covid-19"]  # the corpus's own gloss of the name
+    assert "19" not in groups and "covid" not in groups  # its pieces are not asked about again
+    assert "儿童" in groups["children"]  # an irregular plural finds the dictionary's "child"
+    who = {g.source: [t.term for t in g.terms] for g in searcher.analyse("What did the WHO and the UN say?")}
+    assert "世界卫生组织" in who["WHO"] and "联合国" in who["UN"]
+
+
+def test_years_spelled_in_chinese_digits_and_counted_units(tmp_path, tiny_model):
+    searcher = searcher_over(tmp_path, tiny_model, "崔玉桃被冤判", "2019-03-01", [
+        "二零一七年三月十二日，山西省大同市矿区法院对崔玉桃非法庭审后，冤判她三年半刑期。",
+        "半个世纪以来，基辛格先后访问中国接近100次，见过五代领导人。"])
+    sentenced = searcher.search("崔玉桃2017年被矿区法院判了多长刑期？", 3)
+    assert sentenced.answered and "三年半刑期" in sentenced.hits[0].text  # the year rule reads 二零一七年
+    assert not searcher.search("崔玉桃2018年被矿区法院判了多长刑期？", 3).answered
+    visits = searcher.analyse("How many times did Kissinger visit China?")
+    groups = {g.source: [t.term for t in g.terms] for g in visits}
+    assert groups["times"] == ["次"]  # the unit counted, not the everyday senses of "times" (时代)
+
+
+def test_a_year_alone_is_not_a_second_thing_the_answer_speaks_to(tmp_path, tiny_model):
+    searcher = searcher_over(tmp_path, tiny_model, "中美竞争报告", "2023-12-12", [
+        "2023年12月，美国国会特别委员会发表报告，题为《赢得美国与中共经济竞争的战略》。",
+        "报告建议限制对华投资，并加强关键矿产供应链。"])
+    question = "Who won the 2023 NBA Finals?"
+    ranking = searcher.rank(question, 3)
+    assert {"2023", "won"} <= {g.source for g in ranking.groups if g.terms}  # both are in the report
+    assert ranking.groups_matched == 1  # but the year only says when
+    assert not searcher.search(question, 3).answered
+    assert searcher.search("What did the 2023 report say about the economic competition strategy?", 3).answered
+
+
+def test_a_person_the_corpus_never_mentions_is_no_answer(searcher):
+    question = "商务部长王文涛对稀土出口管制是怎么说的？"
+    assert searcher.analyzer.unknown_people(question) == ["王文涛"]
+    assert not searcher.search(question, 3).answered
+    lenient = Searcher(searcher.index, searcher.embedder, replace(searcher.options, require_names=False))
+    assert lenient.search(question, 3).answered  # export controls alone would have been answered
+    assert searcher.analyzer.unknown_people("贝森特说的12到24个月是什么意思？") == []  # he is in the seeds
