@@ -20,7 +20,7 @@ from retrieval.text import tokenize, tokenize_normalized
 
 
 def read_files(scan: FileScan, report: BuildReport, warn: Callable[[str], None], max_bytes: int,
-                show_progress: bool) -> tuple[list[ArticleEntry], list[StoredFile]]:
+               show_progress: bool) -> tuple[list[ArticleEntry], list[StoredFile]]:
     """Read and chunk the new and changed files; (entries, indexed files that are now unreadable)."""
     entries: list[ArticleEntry] = []
     failed: list[StoredFile] = []
@@ -38,7 +38,7 @@ def read_files(scan: FileScan, report: BuildReport, warn: Callable[[str], None],
 
 
 def read_one(state: FileState, digest: str, max_bytes: int, report: BuildReport,
-              warn: Callable[[str], None]) -> tuple[ArticleEntry | None, str]:
+             warn: Callable[[str], None]) -> tuple[ArticleEntry | None, str]:
     outcome = read_article_file(state.path, state.source_path, max_bytes=max_bytes)
     for message in outcome.warnings:
         report.warnings.append(message)

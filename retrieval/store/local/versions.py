@@ -100,8 +100,8 @@ def fingerprint_of(embedder: Embedder) -> str | None:
 
 
 def write_manifest(directory: Path, version: str, model_name: str, dim: int, segments: list[dict],
-                    base_spec: VectorIndexSpec, articles: int, passages: int,
-                    model_fingerprint: str | None = None) -> None:
+                   base_spec: VectorIndexSpec, articles: int, passages: int,
+                   model_fingerprint: str | None = None) -> None:
     manifest = {
         "format_version": FORMAT_VERSION,
         "version": version,
