@@ -45,9 +45,9 @@ from telegram.ext import (
 )
 
 from bot.i18n import Language, detect_language, is_greeting, text
-from bot.questions import QuestionStats, format_duration, log_question, user_hasher
+from bot.questions import MAX_TRACKED_USERS, QuestionStats, format_duration, log_question, user_hasher
 from bot.render import in_article_order, page_count, render_page
-from bot.searching import SearchBackend
+from bot.searching import CorpusFacts, SearchBackend
 from bot.throttle import Limit, Throttle, Verdict
 from retrieval.config import ConfigError, Settings
 from retrieval.records import Hit
@@ -198,11 +198,11 @@ class NewsQABot:
         await update.effective_message.reply_text(self.stats_text(language, facts))
         self.stats["stats"] += 1
 
-    def stats_text(self, language: Language, facts) -> str:
+    def stats_text(self, language: Language, facts: CorpusFacts) -> str:
         q = self.questions
         languages = ", ".join(f"{name} {count}" for name, count in q.languages.most_common()) or "–"
         p50, p95 = q.latency_percentile(50), q.latency_percentile(95)
-        users = f"≥{len(q.users)}" if len(q.users) >= 100_000 else str(len(q.users))
+        users = f"≥{len(q.users)}" if len(q.users) >= MAX_TRACKED_USERS else str(len(q.users))
         since = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(q.started_at))
         throttled = self.stats["throttled_notified"] + self.stats["throttled_dropped"] + self.stats["throttled_pages"]
         return text(language, "stats", since=since, uptime=format_duration(self.clock() - q.started_at),
