@@ -10,6 +10,7 @@ Marking every matched term drowned the answer (32 bold runs in one 574-character
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -23,6 +24,8 @@ NO_LINK_TEXT = "no source link in the article"
 MAX_ANSWER_SPANS = 2  # a passage stating the answer twice (619吨 … 619吨) needs it marked once or twice, no more
 MAX_KEY_TERMS = 3
 SHORT_URL_CHARS = 60
+# The low end of a range just before a matched amount (45-50%, 1200-1500 吨, 12到24个月).
+_RANGE_START = re.compile(r"(?<![\d,.])\d[\d,.]*\s*(?:[-–—~～]|至|到)\s*$")
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,11 @@ def answer_spans(question: str, text: str) -> list[tuple[int, int]]:
     spans = []
     for match in expected.pattern.finditer(compact):
         if match.end() > match.start():
-            spans.append((offsets[match.start()], offsets[match.end() - 1] + 1))
+            start, end = offsets[match.start()], offsets[match.end() - 1] + 1
+            low = _RANGE_START.search(text, max(0, start - 24), start)  # "45-50%": the pattern found "50%"
+            if low and (not spans or low.start() >= spans[-1][1]):
+                start = low.start()
+            spans.append((start, end))
         if len(spans) == MAX_ANSWER_SPANS:
             break
     return spans

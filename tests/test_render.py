@@ -84,6 +84,13 @@ def test_answer_spans_find_what_the_question_asks_for_even_across_spaces_and_scr
     assert answer_spans("稀土是什么？", text) == []
 
 
+def test_a_range_is_marked_whole():
+    text = "重稀土储量中，中国占 45-50%，越南占 15-20%。工厂月均产能在 1200-1500 吨，贝森特说需要12到24个月。"
+    assert [text[s:e] for s, e in answer_spans("中国占全球重稀土储量的多少？", text)] == ["45-50%", "15-20%"]
+    assert [text[s:e] for s, e in answer_spans("月均产能多少吨？", text)] == ["1200-1500 吨"]
+    assert [text[s:e] for s, e in answer_spans("需要多久？", text)] == ["12到24个月"]
+
+
 def test_without_an_answer_span_the_most_specific_terms_are_marked_once_each():
     text = "稀土磁铁出口，稀土磁铁，稀土，出口。"
     spans = key_spans("稀土磁铁的情况", text, ("稀土", "稀土磁铁", "出口"))
