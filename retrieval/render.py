@@ -3,7 +3,7 @@
 What a reader sees: hits grouped by article (title, date and source link once, then the article's
 paragraphs in rank order); in each paragraph only the few words that carry the answer are marked —
 the span stating what the question asks for (a number of tons, a duration, an amount, a date:
-retrieval.answer_type) where there is one, else the question's most specific terms, once each.
+retrieval.crosslingual.answer_type) where there is one, else the question's most specific terms, once each.
 Marking every matched term drowned the answer (32 bold runs in one 574-character bot page).
 """
 

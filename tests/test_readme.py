@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from retrieval.articles import read_article_file
-from retrieval.chunking import chunk_article
+from retrieval.ingest.articles import read_article_file
+from retrieval.ingest.chunking import chunk_article
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

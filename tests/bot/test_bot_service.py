@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 import pytest
-from bot_helpers import TOKEN, bot_settings, reply_to, shown
+from support.bot import TOKEN, bot_settings, reply_to, shown
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
 from bot.app import BotOptions, build_application, polling
@@ -19,7 +19,7 @@ from bot.i18n import text
 from bot.questions import user_hasher
 from bot.searching import LiveSearcher
 from bot.serve import BotApiUnreachable, wait_for_bot_api, warm_up, webhook_of
-from bot.standin import BotApiStandIn
+from bot.testing.standin import BotApiStandIn
 from retrieval.config import ConfigError, Settings
 
 ZH_QUESTION = "贝森特说的12到24个月是什么意思？"
@@ -55,7 +55,7 @@ def test_a_greeting_gets_a_pointer_to_help_not_no_answer(standin, seed_index, se
 
 
 def shown_text(html_text: str) -> str:
-    from bot.standin import parse_telegram_html
+    from bot.testing.standin import parse_telegram_html
 
     return parse_telegram_html(html_text).text
 
