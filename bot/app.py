@@ -13,7 +13,6 @@ import contextlib
 import html
 import logging
 import secrets
-import signal
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable
@@ -21,7 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from telegram import (
-    Bot,
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -31,7 +29,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, InvalidToken, TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -46,14 +44,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import Language, detect_language, text
-from bot.redact import install_redaction, quiet_http_client_logs, redact, secret_forms
-from bot.render import page_count, render_page
-from bot.searching import LiveSearcher, SearchBackend
+from bot.i18n import Language, detect_language, is_greeting, text
+from bot.questions import MAX_TRACKED_USERS, QuestionStats, format_duration, log_question, user_hasher
+from bot.render import in_article_order, page_count, render_page
+from bot.searching import CorpusFacts, SearchBackend
 from bot.throttle import Limit, Throttle, Verdict
 from retrieval.config import ConfigError, Settings
 from retrieval.records import Hit
-from retrieval.service import ensure_index
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +91,12 @@ class NewsQABot:
     allowed_chat_ids: frozenset[int] = frozenset()
     clock: Callable[[], float] = time.time  # wall clock, comparable with Telegram's message dates
     stats: Counter = field(default_factory=Counter)  # outcomes, read by the benchmark
+    admin_user_ids: frozenset[int] = frozenset()  # may use /stats; admitted whatever the allow-lists say
+    hash_user: Callable[[int | None], str] = field(default=user_hasher(""), repr=False)
 
     def __post_init__(self) -> None:
         self.throttle = Throttle(self.clock)
+        self.questions = QuestionStats(self.clock)
         self.executor = ThreadPoolExecutor(max_workers=self.options.search_workers, thread_name_prefix="search")
         self._results: OrderedDict[str, _Results] = OrderedDict()
 
@@ -108,6 +108,7 @@ class NewsQABot:
         app.add_handler(CommandHandler(["start", "help"], self.on_help, filters=only_new))
         app.add_handler(CommandHandler("about", self.on_about, filters=only_new))
         app.add_handler(CommandHandler("ask", self.on_ask, filters=only_new))
+        app.add_handler(CommandHandler("stats", self.on_stats, filters=only_new))
         app.add_handler(MessageHandler(only_new & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
                                        self.on_private_text))
         mentioned = filters.Entity(MessageEntity.MENTION) | filters.Entity(MessageEntity.TEXT_MENTION)
@@ -123,7 +124,8 @@ class NewsQABot:
         if not self.allowed_user_ids and not self.allowed_chat_ids:
             return True
         user, chat = update.effective_user, update.effective_chat
-        return bool((user and user.id in self.allowed_user_ids) or (chat and chat.id in self.allowed_chat_ids))
+        return bool((user and user.id in self.allowed_user_ids | self.admin_user_ids)
+                    or (chat and chat.id in self.allowed_chat_ids))
 
     async def gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if self.is_allowed(update):
@@ -184,6 +186,33 @@ class NewsQABot:
             built_at=html.escape(facts.built_at), model=html.escape(facts.model)))
         self.stats["about"] += 1
 
+    async def on_stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Usage numbers since start, for the admins only; to anyone else /stats is an unknown command."""
+        user = update.effective_user
+        if not user or user.id not in self.admin_user_ids:
+            if update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+                await self.on_help(update, context)
+            return
+        language = _language_of(update, use_text=False)
+        facts = await asyncio.get_running_loop().run_in_executor(self.executor, self.backend.facts)
+        await update.effective_message.reply_text(self.stats_text(language, facts))
+        self.stats["stats"] += 1
+
+    def stats_text(self, language: Language, facts: CorpusFacts) -> str:
+        q = self.questions
+        languages = ", ".join(f"{name} {count}" for name, count in q.languages.most_common()) or "–"
+        p50, p95 = q.latency_percentile(50), q.latency_percentile(95)
+        users = f"≥{len(q.users)}" if len(q.users) >= MAX_TRACKED_USERS else str(len(q.users))
+        since = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(q.started_at))
+        throttled = self.stats["throttled_notified"] + self.stats["throttled_dropped"] + self.stats["throttled_pages"]
+        return text(language, "stats", since=since, uptime=format_duration(self.clock() - q.started_at),
+                    questions=q.questions, users=users, answered=q.outcomes["answered"],
+                    no_answer=q.outcomes["no_answer"], greetings=q.outcomes["greeting"],
+                    languages=html.escape(languages), p50="–" if p50 is None else f"{p50:.0f}",
+                    p95="–" if p95 is None else f"{p95:.0f}", samples=len(q.latencies_ms), throttled=throttled,
+                    refused=self.stats["refused"], errors=self.stats["errors"], version=html.escape(facts.version),
+                    articles=f"{facts.articles:,}", passages=f"{facts.passages:,}")
+
     async def on_ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.answer(update, " ".join(context.args or []))
 
@@ -203,29 +232,44 @@ class NewsQABot:
     # -- answering --------------------------------------------------------------------------------------------
 
     async def answer(self, update: Update, question: str) -> None:
+        started = time.perf_counter()
         message = update.effective_message
         question = question.strip()
         user = update.effective_user
         language = detect_language(question, user.language_code if user else None)
         if not await self._admitted(update, language):
             return
+        outcome, hits = await self._reply(message, question, language)
+        log_question(self.questions, language=language, outcome=outcome, hits=hits,
+                     latency_ms=(time.perf_counter() - started) * 1000.0,
+                     user=self.hash_user(user.id if user else None),
+                     chat_type=update.effective_chat.type if update.effective_chat else "-", question=question)
+
+    async def _reply(self, message: Message, question: str, language: Language) -> tuple[str, int]:
+        """Answer one admitted question; returns (outcome, hits shown) for the log line."""
         if not question:
             await message.reply_text(text(language, "ask_usage"))
-            return
+            return "empty", 0
         if len(question) > self.options.max_question_chars:
             await message.reply_text(text(language, "too_long", limit=self.options.max_question_chars))
-            return
+            return "too_long", 0
+        if is_greeting(question):
+            await message.reply_text(text(language, "greeting"))
+            self.stats["greeting"] += 1
+            return "greeting", 0
         top_k = self.options.page_size * self.options.max_pages
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(self.executor, self.backend.search, question, top_k)
         if not result.answered or not result.hits:
             await message.reply_text(text(language, "no_answer"))
             self.stats["no_answer"] += 1
-            return
-        key = self._remember(_Results(question, language, tuple(result.hits)))
-        await message.reply_text(render_page(result.hits, 0, self.options.page_size, language),
-                                 reply_markup=self._keyboard(key, 0, len(result.hits), language))
+            return "no_answer", 0
+        hits = in_article_order(result.hits)
+        key = self._remember(_Results(question, language, hits))
+        await message.reply_text(render_page(hits, 0, self.options.page_size, language, question),
+                                 reply_markup=self._keyboard(key, 0, len(hits), language))
         self.stats["answered"] += 1
+        return "answered", len(hits)
 
     def _remember(self, results: _Results) -> str:
         key = secrets.token_hex(6)
@@ -261,7 +305,8 @@ class NewsQABot:
             return
         self._results.move_to_end(key)
         try:
-            await query.edit_message_text(render_page(results.hits, page, self.options.page_size, language),
+            await query.edit_message_text(render_page(results.hits, page, self.options.page_size, language,
+                                                      results.question),
                                           reply_markup=self._keyboard(key, page, len(results.hits), language))
         except BadRequest as error:
             if "not modified" not in str(error).lower():  # a double tap on the same button is harmless
@@ -335,7 +380,8 @@ def build_application(settings: Settings, backend: SearchBackend, options: BotOp
         raise ConfigError("no bot token: set TELEGRAM_BOT_TOKEN (or telegram_token in newsqa.toml)")
     options = options or BotOptions()
     newsqa = NewsQABot(backend, options, frozenset(settings.allowed_user_ids),
-                       frozenset(settings.allowed_chat_ids), clock)
+                       frozenset(settings.allowed_chat_ids), clock, admin_user_ids=frozenset(settings.admin_user_ids),
+                       hash_user=user_hasher(settings.telegram_token))
 
     async def post_init(app: Application) -> None:
         await app.bot.set_my_commands(bot_commands("en"))
@@ -358,12 +404,6 @@ def build_application(settings: Settings, backend: SearchBackend, options: BotOp
     return app, newsqa
 
 
-def run_polling(app: Application) -> None:
-    """Long polling until SIGINT or SIGTERM; returns after a clean shutdown."""
-    app.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=(signal.SIGINT, signal.SIGTERM),
-                    close_loop=True)
-
-
 @contextlib.asynccontextmanager
 async def polling(app: Application, poll_timeout: float = 1.0):
     """Run the application's long polling inside an existing event loop (tests, benchmark)."""
@@ -379,36 +419,3 @@ async def polling(app: Application, poll_timeout: float = 1.0):
             await app.stop()
     if app.post_shutdown:
         await app.post_shutdown(app)
-
-
-async def _check_token(app: Application) -> None:
-    bot = Bot(app.bot.token, base_url=lambda _token: app.bot.base_url)
-    try:
-        await bot.initialize()  # getMe
-    finally:
-        await bot.shutdown()
-
-
-def serve(settings: Settings, log_level: int = logging.INFO) -> int:
-    """Configure logging (token redacted), make sure an index exists, and poll until stopped."""
-    if not settings.telegram_token:
-        raise ConfigError("no bot token: set TELEGRAM_BOT_TOKEN (or telegram_token in newsqa.toml)")
-    install_redaction(settings.telegram_token)
-    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    quiet_http_client_logs()
-    ensure_index(settings, say=log.info, show_progress=False)
-    backend = LiveSearcher(settings)
-    log.info("serving index version %s (%s)", backend.version, settings.index_dir)
-    app, _ = build_application(settings, backend)
-    try:
-        # Checked on its own first: inside run_polling a rejected token is logged with a traceback.
-        asyncio.run(_check_token(app))
-        run_polling(app)
-    except InvalidToken:
-        raise ConfigError("the Bot API rejected the bot token (TELEGRAM_BOT_TOKEN)") from None
-    except TelegramError as error:  # e.g. the Bot API unreachable at start-up
-        forms = secret_forms(settings.telegram_token)
-        where, reason = redact(settings.telegram_base_url or "api.telegram.org", forms), redact(str(error), forms)
-        raise ConfigError(f"the Bot API at {where} could not be used: {reason}") from None
-    log.info("stopped cleanly")
-    return 0

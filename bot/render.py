@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from bot.i18n import Language, text
 from retrieval.records import Hit
-from retrieval.render import mark_terms
+from retrieval.render import ArticleHits, group_by_article, is_web_url, key_spans, mark_spans
 
 TELEGRAM_MAX_CHARS = 4096
 PASSAGE_CHARS = 700  # a passage longer than this is cut at a sentence end
@@ -49,33 +49,45 @@ def cut_at_sentence(passage: str, limit: int) -> str:
 
 def source_link(url: str | None, language: Language) -> str:
     """An <a> to the source (labelled with its host), or a plain note when there is no web URL."""
-    parts = urlsplit(url or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_web_url(url):
         return html.escape(text(language, "no_link"))
-    host = parts.hostname or parts.netloc
-    host = host.removeprefix("www.")
+    host = (urlsplit(url).hostname or urlsplit(url).netloc).removeprefix("www.")
     return f'<a href="{html.escape(url, quote=True)}">{html.escape(host)}</a>'
 
 
-def render_hit(hit: Hit, rank: int, language: Language, passage_chars: int = PASSAGE_CHARS,
-               title_chars: int = TITLE_CHARS, with_link: bool = True) -> str:
-    title = f"<b>{rank}. {html.escape(cut_at_sentence(hit.title, title_chars))}</b>"
-    link = source_link(hit.url, language) if with_link else ""
-    meta = " · ".join(part for part in (html.escape(hit.date or ""), link) if part)
-    passage = mark_terms(cut_at_sentence(hit.text, passage_chars), hit.matched_terms, "<b>", "</b>",
-                         escape=html.escape)
-    return "\n".join(part for part in (title, meta, passage) if part)
+def render_article(article: ArticleHits, question: str, language: Language, passage_chars: int = PASSAGE_CHARS,
+                   title_chars: int = TITLE_CHARS, with_link: bool = True) -> str:
+    """One article's block: bold title, then date · source link, then its passages (each marked only
+    where it states the answer or the question's most specific terms: retrieval.render.key_spans)."""
+    first = article.first
+    title = f"<b>{html.escape(cut_at_sentence(first.title, title_chars))}</b>"
+    link = source_link(first.url, language) if with_link else ""
+    meta = " · ".join(part for part in (html.escape(first.date or ""), link) if part)
+    passages = []
+    for hit in article.hits:
+        passage = cut_at_sentence(hit.text, passage_chars)
+        spans = key_spans(question, passage, hit.matched_terms)
+        passages.append("▪ " + mark_spans(passage, spans, "<b>", "</b>", escape=html.escape))
+    return "\n".join([title, *([meta] if meta else []), *passages])
 
 
 def page_count(total_hits: int, page_size: int) -> int:
     return max(1, -(-total_hits // page_size))
 
 
-def render_page(hits: tuple[Hit, ...] | list[Hit], page: int, page_size: int, language: Language) -> str:
+def in_article_order(hits: tuple[Hit, ...] | list[Hit]) -> tuple[Hit, ...]:
+    """The hits with each article's passages together (articles in the order of their best hit), so
+    that a page shows each article's title, date and link once."""
+    return tuple(hit for article in group_by_article(hits) for hit in article.hits)
+
+
+def render_page(hits: tuple[Hit, ...] | list[Hit], page: int, page_size: int, language: Language,
+                question: str = "") -> str:
     """One page of results as Telegram HTML that fits in one message (for page sizes up to 3).
 
-    Passages are cut shorter until the page fits; only pathological titles or URLs (thousands of
-    characters) make it fall back to short titles without links.
+    The page's hits are grouped by article (pass hits through in_article_order first so an article's
+    passages share a page). Passages are cut shorter until the page fits; only pathological titles or
+    URLs (thousands of characters) make it fall back to short titles without links.
     """
     first = page * page_size
     shown = hits[first: first + page_size]
@@ -83,11 +95,12 @@ def render_page(hits: tuple[Hit, ...] | list[Hit], page: int, page_size: int, la
         raise ValueError(f"page {page} is past the last of {len(hits)} hits")
     header = text(language, "results_header", first=first + 1, last=first + len(shown), total=len(hits))
     footer = f"<i>{html.escape(header)}</i>"
+    articles = group_by_article(shown)
     attempts = [(chars, TITLE_CHARS, True) for chars in _PASSAGE_STEPS]
     attempts.append((_MIN_PASSAGE_CHARS, _MIN_TITLE_CHARS, False))
     for passage_chars, title_chars, with_link in attempts:
-        blocks = [render_hit(hit, first + i + 1, language, passage_chars, title_chars, with_link)
-                  for i, hit in enumerate(shown)]
+        blocks = [render_article(article, question, language, passage_chars, title_chars, with_link)
+                  for article in articles]
         message = "\n\n".join([*blocks, footer])
         if telegram_length(message) <= TELEGRAM_MAX_CHARS:
             break

@@ -96,6 +96,14 @@ class Settings:
     telegram_base_url: str | None = None
     allowed_user_ids: tuple[int, ...] = ()
     allowed_chat_ids: tuple[int, ...] = ()
+    admin_user_ids: tuple[int, ...] = ()  # may use /stats (and are admitted whatever the allow-lists say)
+    # Webhook mode (bot/serve.py): the public HTTPS URL registered with Telegram; the bot listens on
+    # webhook_listen (host:port) at that URL's path, behind a TLS-terminating proxy.
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1:8080"
+    webhook_secret: str | None = field(default=None, repr=False)
+    # How long the bot keeps retrying (with backoff) while the Bot API is unreachable at start.
+    bot_start_timeout: float = 300.0
 
     def __post_init__(self) -> None:
         for name, (low, high) in _RANGES.items():
@@ -157,6 +165,11 @@ _ENV = {
     "TELEGRAM_BASE_URL": "telegram_base_url",
     "NEWSQA_ALLOWED_USERS": "allowed_user_ids",
     "NEWSQA_ALLOWED_CHATS": "allowed_chat_ids",
+    "NEWSQA_ADMINS": "admin_user_ids",
+    "NEWSQA_WEBHOOK_URL": "webhook_url",
+    "NEWSQA_WEBHOOK_LISTEN": "webhook_listen",
+    "NEWSQA_WEBHOOK_SECRET": "webhook_secret",
+    "NEWSQA_BOT_START_TIMEOUT": "bot_start_timeout",
 }
 
 
@@ -168,7 +181,7 @@ def _coerce(name: str, raw: object, origin: str) -> object:
         if name == "articles_dirs":
             items = raw if isinstance(raw, list) else str(raw).split(os.pathsep)
             return tuple(Path(str(item)).expanduser() for item in items if str(item))
-        if name in ("allowed_user_ids", "allowed_chat_ids"):
+        if name in ("allowed_user_ids", "allowed_chat_ids", "admin_user_ids"):
             items = raw if isinstance(raw, list) else str(raw).replace(",", " ").split()
             return tuple(int(item) for item in items)
         if "bool" in str(kind):

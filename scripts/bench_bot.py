@@ -3,6 +3,7 @@
     python scripts/bench_bot.py                       # the configured index and model (built from seeds/ if missing)
     python scripts/bench_bot.py --no-telegram-limits  # without AIORateLimiter's 30 messages/s cap
     python scripts/bench_bot.py --questions ../shared/eval/dev_qa.jsonl
+    python scripts/bench_bot.py --start               # a new bot process: time to polling, then its first answers
 
 Prints p50/p95 latency from an update being offered to the reply being sent (one question at a time),
 then a burst of --messages from --users: messages/s, and how many were answered, throttled and lost.
@@ -31,17 +32,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-samples", type=int, default=50, help="questions timed one at a time (default 50)")
     parser.add_argument("--no-telegram-limits", action="store_true",
                         help="leave out AIORateLimiter (Telegram's 30 messages/s), to see the bot's own capacity")
+    parser.add_argument("--start", action="store_true",
+                        help="instead: start scripts/run_bot.py as a new process and time it to polling, its first "
+                             "answer and the next 5")
     args = parser.parse_args(argv)
     if min(args.messages, args.users, args.latency_samples) < 1:
         parser.error("--messages, --users and --latency-samples must be at least 1")
     logging.basicConfig(level=logging.WARNING)
-    from bot.testing.bench import DEFAULT_QUESTIONS, percentile, read_questions, run_benchmark
+    from bot.testing.bench import DEFAULT_QUESTIONS, measure_start, percentile, read_questions, run_benchmark
 
 
     def benchmark() -> int:
         settings = _cli.settings(index=args.index)
         questions = read_questions(args.questions) if args.questions else list(DEFAULT_QUESTIONS)
         ensure_index(settings, say=_cli.say)
+        if args.start:
+            report = measure_start(settings.index_dir, settings.model, questions)
+            later = ", ".join(f"{seconds * 1000:.0f}" for seconds in report.later_answers)
+            print(f"new bot process: polling after {report.ready_seconds:.1f} s (index, model, warm-up); "
+                  f"first answer {report.first_answer * 1000:.0f} ms after the question; next: {later} ms "
+                  f"({report.answered} of {1 + len(report.later_answers)} answered with passages)")
+            return 0
         latencies, burst, corpus = asyncio.run(run_benchmark(
             settings, questions, args.messages, args.users, args.latency_samples,
             telegram_limits=not args.no_telegram_limits))
@@ -60,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if burst.lost else 0
 
 
-    return _cli.run(benchmark, also=(ValueError, OSError))
+    return _cli.run(benchmark, also=(ValueError, OSError, RuntimeError))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -17,7 +17,7 @@ from pathlib import Path
 import _cli
 
 from retrieval.questions import read_queries
-from retrieval.render import render_terminal
+from retrieval.render import TerminalStyle, render_terminal
 from retrieval.service import ensure_index, open_searcher
 
 
@@ -25,6 +25,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Find the news passages that answer a question.")
     parser.add_argument("query", nargs="?", help="the question (Simplified, Traditional Chinese or English)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="with text output: each paragraph's score and full source URLs")
     parser.add_argument("--questions", type=Path, metavar="FILE.jsonl",
                         help="answer each line's \"query\"; print one --json object per line, in order")
     parser.add_argument("--top-k", type=int, default=None, help="passages to return (default 5)")
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.json or args.questions:
                 print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
             else:
-                print(render_terminal(result, color=sys.stdout.isatty()))
+                print(render_terminal(result, TerminalStyle.for_stream(sys.stdout.isatty()), verbose=args.verbose))
         return 0
 
     return _cli.run(answer, also=(ValueError, OSError))

@@ -135,3 +135,54 @@ async def run_benchmark(settings: Settings, questions: list[str], messages: int,
     facts = backend.facts()
     where = f"{facts.articles} articles / {facts.passages} passages, model {facts.model}"
     return latencies, burst, where
+
+
+@dataclass(frozen=True)
+class StartReport:
+    ready_seconds: float  # process start → its first getUpdates (loaded, warmed up, polling)
+    first_answer: float  # the first question: offered to polling → the reply received
+    later_answers: tuple[float, ...]  # the questions after it, one at a time
+    answered: int  # how many of these replies gave passages (the rest: the no-answer text)
+
+
+def _run_bot_script() -> Path:
+    import bot
+
+    return Path(bot.__file__).resolve().parents[1] / "scripts" / "run_bot.py"
+
+
+def measure_start(index_dir: Path, model: str, questions: list[str], later: int = 5,
+                  timeout: float = 600.0) -> StartReport:
+    """Start scripts/run_bot.py as a new process against the stand-in and time its first answers: what a
+    user asking right after a (re)start waits, warm-up included in the start, not in the answer."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    with BotApiStandIn(BENCH_TOKEN) as standin:
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "NEWSQA_"))}
+        env.update(TELEGRAM_BOT_TOKEN=BENCH_TOKEN, TELEGRAM_BASE_URL=standin.base_url, NEWSQA_INDEX=str(index_dir),
+                   NEWSQA_MODEL=model)
+        started = time.monotonic()
+        process = subprocess.Popen([sys.executable, str(_run_bot_script())], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True)
+        try:
+            standin.wait_for(lambda: standin.sent("getUpdates") or process.poll() is not None, timeout=timeout)
+            if process.poll() is not None:
+                raise RuntimeError(f"the bot exited with {process.returncode}: {process.communicate()[1][-2000:]}")
+            ready = standin.sent("getUpdates")[0].at - started
+            latencies, answered = [], 0
+            for i in range(1 + later):
+                asked = standin.push_message(questions[i % len(questions)], user_id=3_000_000 + i)
+                text, at = standin.wait_for(lambda asked=asked: _replies(standin).get(asked), timeout=120)
+                latencies.append(at - standin.offered_at(asked))
+                answered += text not in _NO_ANSWER
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+    return StartReport(ready, latencies[0], tuple(latencies[1:]), answered)

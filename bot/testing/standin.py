@@ -134,6 +134,7 @@ class BotApiStandIn:
         self.calls: list[ApiCall] = []
         self.state = StandInState()
         self.commands: dict[str, list] = {}
+        self.webhook: dict = {}  # the last setWebhook's parameters (url, secret_token, ...); {} when none
         self._chats: dict[int, _Chat] = {}
         self._cond = threading.Condition()
         self._update_ids = itertools.count(1)
@@ -300,10 +301,22 @@ class BotApiStandIn:
             request.wfile.write(data)
 
     def _dispatch(self, method: str, params: dict) -> object:
-        simple = {"deleteWebhook": True, "answerCallbackQuery": True, "setMessageReaction": True,
+        simple = {"answerCallbackQuery": True, "setMessageReaction": True,
                   "sendChatAction": True, "close": True, "logOut": True, "deleteMyCommands": True}
         if method == "getMe":
             return self.bot_user
+        if method == "setWebhook":
+            if not str(params.get("url", "")).startswith(("https://", "http://")):
+                raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+            with self._cond:
+                self.webhook = dict(params)
+            return True
+        if method == "deleteWebhook":
+            with self._cond:
+                self.webhook = {}
+            return True
+        if method == "getWebhookInfo":
+            return {"url": self.webhook.get("url", ""), "has_custom_certificate": False, "pending_update_count": 0}
         if method == "getUpdates":
             return self._get_updates(params)
         if method == "sendMessage":

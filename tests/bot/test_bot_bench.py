@@ -22,3 +22,11 @@ def test_percentile_of_known_values():
     assert percentile([1.0], 95) == 1.0
     assert percentile(range(1, 101), 50) == 50.5
     assert percentile(range(1, 101), 95) == 95.05
+
+
+def test_start_measurement_times_a_new_bot_process_to_its_first_answers(seed_index):
+    from bot.testing.bench import measure_start
+
+    report = measure_start(seed_index.index_dir, seed_index.model, ["贝森特说的12到24个月是什么意思？"], later=1)
+    assert report.ready_seconds > 0 and report.first_answer > 0 and len(report.later_answers) == 1
+    assert report.answered == 2

@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.i18n import MESSAGES, detect_language, text
+from bot.i18n import MESSAGES, detect_language, is_greeting, text
 from bot.redact import REDACTED, install_redaction
-from bot.render import TELEGRAM_MAX_CHARS, cut_at_sentence, render_page, source_link, telegram_length
+from bot.render import (
+    TELEGRAM_MAX_CHARS,
+    cut_at_sentence,
+    in_article_order,
+    render_page,
+    source_link,
+    telegram_length,
+)
 from bot.testing.standin import TelegramHTMLError, parse_telegram_html
 from bot.throttle import Limit, Throttle, Verdict
 from retrieval.records import Hit
 
 
 def _hit(text_: str, title: str = "标题", url: str | None = "https://www.example.com/a?x=1&y=2",
-         terms: tuple[str, ...] = (), date: str | None = "2025-10-09", coverage: float = 0.0) -> Hit:
-    return Hit(passage_id="p", article_id="a", text=text_, title=title, date=date, url=url, score=1.0,
+         terms: tuple[str, ...] = (), date: str | None = "2025-10-09", coverage: float = 0.0,
+         article: str = "a") -> Hit:
+    return Hit(passage_id="p", article_id=article, text=text_, title=title, date=date, url=url, score=1.0,
                matched_terms=terms, coverage=coverage)
 
 
@@ -49,7 +58,7 @@ def test_passage_markup_title_and_url_are_escaped_and_terms_marked():
     page = render_page([hit], 0, 3, "zh-Hans")
     parsed = parse_telegram_html(page)
     assert '稀土 <a href="http://evil">x</a> & <b>粗</b>' in parsed.text
-    assert "1. <i>t</i> & co" in parsed.bold and "稀土" in parsed.bold
+    assert "<i>t</i> & co" in parsed.bold and "稀土" in parsed.bold
     assert parsed.links == (("https://www.example.com/a?x=1&y=2", "example.com"),)
 
 
@@ -71,9 +80,36 @@ def test_any_page_is_valid_telegram_html_within_the_length_limit(texts, title, u
     message = render_page(hits, page, 3, "en")
     parsed = parse_telegram_html(message)  # raises on anything Telegram would refuse
     assert telegram_length(message) <= TELEGRAM_MAX_CHARS
-    shown_ranks = range(page * 3 + 1, min(len(hits), page * 3 + 3) + 1)
-    assert all(f"{rank}. " in parsed.text for rank in shown_ranks)
+    shown_count = min(len(hits), page * 3 + 3) - page * 3
+    assert parsed.text.count("▪ ") >= shown_count  # every shown passage, whatever the passages contain
     assert all(href.startswith("https://example.com/") for href, _ in parsed.links)  # no injected links
+
+
+def test_a_page_shows_each_articles_title_date_and_link_once_then_its_passages():
+    hits = [_hit("甲文第一段。", title="甲文", url="https://a.example/1", article="A"),
+            _hit("乙文一段。", title="乙文", url=None, article="B"),
+            _hit("甲文第二段。", title="甲文", url="https://a.example/1", article="A")]
+    ordered = in_article_order(hits)
+    assert [hit.text for hit in ordered] == ["甲文第一段。", "甲文第二段。", "乙文一段。"]
+    parsed = parse_telegram_html(render_page(ordered, 0, 3, "zh-Hant"))
+    assert parsed.bold == ("甲文", "乙文")
+    assert parsed.links == (("https://a.example/1", "a.example"),)
+    assert parsed.text.count("2025-10-09") == 2
+    assert parsed.text.index("甲文第一段") < parsed.text.index("甲文第二段") < parsed.text.index("乙文")
+    assert text("zh-Hant", "no_link") in parsed.text  # the article without a URL says so
+
+
+def test_bold_goes_to_the_answer_not_to_every_matched_term():
+    passage = ("中国稀土磁铁7月出口量为5,577吨，比6月增长。稀土磁铁出口中，对美出口619吨。"
+               "稀土出口管制与稀土价格、稀土磁铁、出口许可都有关系，稀土稀土稀土。")
+    terms = ("稀土", "磁铁", "出口", "7月", "稀土磁铁", "出口量")
+    hit = _hit(passage, title="稀土磁铁出口", terms=terms)
+    asked = parse_telegram_html(render_page([hit], 0, 3, "zh-Hans", "7月中国稀土磁铁出口了多少吨？"))
+    assert asked.bold == ("稀土磁铁出口", "5,577吨", "619吨")  # the title, then the tonnages asked for
+    plain = parse_telegram_html(render_page([hit], 0, 3, "zh-Hans", "稀土磁铁出口有什么变化"))
+    passage_bold = plain.bold[1:]
+    assert 1 <= len(passage_bold) <= 3 and len(set(passage_bold)) == len(passage_bold)
+    assert "稀土磁铁" in passage_bold and "稀土" not in passage_bold  # the most specific terms, once each
 
 
 def test_results_footer_counts_the_shown_passages():
@@ -105,9 +141,44 @@ def test_every_language_has_every_text_and_valid_html():
     for language, texts in MESSAGES.items():
         for key in texts:
             rendered = text(language, key, articles=1, passages=2, built_at="d", model="m", first=1, last=3,
-                            total=9, limit=500, seconds=3)
+                            total=9, limit=500, seconds=3, since="s", uptime="u", questions=1, users=1,
+                            answered=1, no_answer=0, greetings=0, languages="en 1", p50=1, p95=2, samples=1,
+                            throttled=0, refused=0, errors=0, version="v")
             parse_telegram_html(rendered)
-    assert text("zh-Hant", "no_answer") != text("zh-Hans", "no_answer")  # derived, but really Traditional
+    assert text("zh-Hant", "no_answer") != text("zh-Hans", "no_answer")
+
+
+def test_traditional_texts_are_written_as_taiwan_and_hong_kong_readers_write():
+    """Hand-written, not OpenCC's generic s2t: 群組裡 and 連結, never 羣組裏 or 鏈接; and really Traditional."""
+    from opencc import OpenCC
+
+    hant = "".join(MESSAGES["zh-Hant"].values())
+    assert "群組裡" in hant and "連結" in hant
+    for generic in ("羣", "裏", "鏈接", "賬號", "信息", "默認", "鏈"):
+        assert generic not in hant, generic
+    simplified_only = OpenCC("t2s").convert(hant)
+    assert simplified_only != hant
+    generic_hant = {key: OpenCC("s2t").convert(value) for key, value in MESSAGES["zh-Hans"].items()}
+    assert sum(generic_hant[key] != value for key, value in MESSAGES["zh-Hant"].items()) >= 10  # not derived
+    for key, value in MESSAGES["zh-Hant"].items():  # same placeholders as the other languages
+        assert sorted(re.findall(r"{(\w+)}", value)) == sorted(re.findall(r"{(\w+)}", MESSAGES["en"][key])), key
+
+
+@pytest.mark.parametrize(("message", "greets"), [
+    ("hi", True), ("Hello!", True), ("你好", True), ("您好！", True), ("hello 👋", True), ("HEY", True),
+    ("你好，稀土出口管制何时生效？", False), ("hi, what did Bessent say?", False), ("History of rare earths", False),
+    ("", False),
+])
+def test_a_message_that_only_greets_is_a_greeting(message, greets):
+    assert is_greeting(message) is greets
+
+
+@pytest.mark.parametrize(("message", "code", "expected"), [
+    ("你好", "zh-TW", "zh-Hant"), ("你好", "zh-hk", "zh-Hant"), ("你好", "zh-CN", "zh-Hans"), ("你好", "en", "zh-Hans"),
+    ("中国", "zh-TW", "zh-Hans"),  # 国 is Simplified whatever the setting
+])
+def test_characters_both_scripts_share_take_the_script_from_the_users_setting(message, code, expected):
+    assert detect_language(message, code) == expected
 
 
 # -- throttle -------------------------------------------------------------------------------------------

@@ -66,10 +66,17 @@ def test_first_query_builds_the_index_and_says_so(tmp_path, tiny_model):
     result = run("query.py", "中国的稀土储量占全球多少？", env=env)
     assert result.returncode == 0, result.stderr
     assert "building one" in result.stderr and "Index built" in result.stderr
-    assert "44%" in result.stdout and "https://www.rfa.org/" in result.stdout
-    assert "[稀土]" in result.stdout  # matched words are marked
+    assert "44%" in result.stdout and "rfa.org/" in result.stdout
+    assert "[" not in result.stdout and "score" not in result.stdout  # a pipe gets no marks and no scores
     again = run("query.py", "中国的稀土储量占全球多少？", env=env)
     assert "building" not in again.stderr
+
+
+def test_verbose_shows_scores_and_full_source_urls(seed_index):
+    result = run("query.py", "--verbose", "中国的稀土储量占全球多少？",
+                 env={"NEWSQA_INDEX": str(seed_index.index_dir), "NEWSQA_MODEL": seed_index.model})
+    assert result.returncode == 0, result.stderr
+    assert "score " in result.stdout and "https://www.rfa.org/" in result.stdout
 
 
 def test_no_answer_is_said_plainly(seed_index):
