@@ -21,7 +21,7 @@ def open_store(settings: Settings) -> IndexStore:
 def rebuild(settings: Settings, *, full: bool = False, show_progress: bool = True,
             on_warning: Callable[[str], None] | None = None) -> BuildReport:
     return open_store(settings).rebuild(
-        list(settings.articles_dirs), load_embedder(settings.model),
+        list(settings.articles_dirs), load_embedder(settings.model, sentence_transformers=True),
         RebuildOptions(full=full, show_progress=show_progress, batch_size=settings.embed_batch_size,
                        max_article_bytes=settings.max_article_bytes, on_warning=on_warning))
 

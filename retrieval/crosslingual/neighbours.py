@@ -29,15 +29,11 @@ class TokenNeighbours:
         self._chinese = _unit(matrix.astype(np.float32))
 
     @classmethod
-    def from_model(cls, model, in_corpus: Callable[[str], bool]) -> TokenNeighbours | None:
-        """From a loaded SentenceTransformer whose first module is a StaticEmbedding; else None."""
-        module = model[0] if len(model) else None
-        embedding = getattr(module, "embedding", None)
-        tokenizer = getattr(module, "tokenizer", None)
-        if embedding is None or tokenizer is None or not hasattr(tokenizer, "get_vocab"):
-            return None
-        vectors = embedding.weight.detach().cpu().numpy()
-        return cls(tokenizer.get_vocab(), vectors, in_corpus)
+    def from_embedder(cls, embedder, in_corpus: Callable[[str], bool]) -> TokenNeighbours | None:
+        """From a loaded static model's token vectors (its `token_vectors()`); None for other models."""
+        token_vectors = getattr(embedder, "token_vectors", None)
+        found = token_vectors() if token_vectors is not None else None
+        return cls(*found, in_corpus) if found is not None else None
 
     def nearest(self, english_word: str, limit: int = 2, min_similarity: float = MIN_SIMILARITY) -> tuple[str, ...]:
         row = self._vocabulary.get(english_word.lower())

@@ -15,6 +15,7 @@ import numpy as np
 
 from retrieval.errors import ModelLoadError
 from retrieval.models.registry import model_fingerprint, resolve_model_path
+from retrieval.models.static_encoder import StaticEncoder, is_static_model
 
 
 class Embedder:
@@ -61,7 +62,22 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-@lru_cache(maxsize=4)
-def load_embedder(name: str) -> Embedder:
-    """One loaded model per name per process (loading takes seconds)."""
+    def token_vectors(self) -> tuple[dict[str, int], np.ndarray] | None:
+        """A StaticEmbedding model's vocabulary (token → row) and token vectors; None for other models."""
+        module = self.model[0] if len(self.model) else None
+        embedding, tokenizer = getattr(module, "embedding", None), getattr(module, "tokenizer", None)
+        if embedding is None or tokenizer is None or not hasattr(tokenizer, "get_vocab"):
+            return None
+        return tokenizer.get_vocab(), embedding.weight.detach().cpu().numpy()
+
+
+@lru_cache(maxsize=8)
+def load_embedder(name: str, *, sentence_transformers: bool = False) -> Embedder | StaticEncoder:
+    """One loaded model per name per process. A static model folder is read with numpy
+    (models.static_encoder: the same vectors, without importing torch) unless `sentence_transformers`
+    is asked for; any other model loads through sentence-transformers."""
+    if not sentence_transformers:
+        path = Path(resolve_model_path(name))
+        if is_static_model(path):
+            return StaticEncoder(name, path)
     return Embedder(name)

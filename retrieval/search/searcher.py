@@ -88,9 +88,7 @@ class Searcher:
         corpus = self.corpus
         with self._corpus_lock:
             if corpus.neighbours is None:
-                model = getattr(self.embedder, "model", None)
-                found = TokenNeighbours.from_model(model, lambda t: self.index.term_matches(t) is not None) \
-                    if model is not None else None
+                found = TokenNeighbours.from_embedder(self.embedder, lambda t: self.index.term_matches(t) is not None)
                 corpus.neighbours = found or False
             return corpus.neighbours or None
 
