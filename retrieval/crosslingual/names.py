@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
-from pypinyin import Style, lazy_pinyin
 
 from retrieval.text import STOPWORDS_EN, fold_width, segment, to_simplified
 from retrieval.text.patterns import HAN
@@ -55,6 +55,8 @@ def sound_key(romanised: str) -> str:
 
 
 def pinyin_of(chinese: str) -> str:
+    from pypinyin import Style, lazy_pinyin  # 0.7 s to import: only building an index reads pinyin
+
     return "".join(lazy_pinyin(chinese, style=Style.NORMAL, errors="ignore"))
 
 
@@ -294,12 +296,22 @@ class NameMatcher:
 
 @lru_cache(maxsize=1)
 def load_transliteration_characters() -> frozenset[str]:
+    """transliteration_characters() of the installed CC-CEDICT, prepared once (retrieval.derived):
+    reading the dictionary for them took 0.7 s of CPU in every process."""
     from retrieval.crosslingual.bridge import BridgeError, cedict_path
+    from retrieval.derived import fingerprint, open_prepared, write_table
 
     path = cedict_path()
-    try:
+
+    def prepare(connection) -> None:
         with path.open(encoding="utf-8") as handle:
-            return transliteration_characters(handle)
+            write_table(connection, "characters", ((ch, 1) for ch in sorted(transliteration_characters(handle))),
+                        "INTEGER")
+
+    try:
+        tables = open_prepared("cedict-transliteration", fingerprint(data_files=[path], code_files=[Path(__file__)]),
+                               prepare)
+        return frozenset(key for (key,) in tables.execute("SELECT key FROM characters"))
     except (OSError, UnicodeDecodeError) as error:
         raise BridgeError(f"cannot read the CC-CEDICT dictionary {path}: {error}") from None
 
@@ -308,12 +320,9 @@ def chinese_person_names(simplified_question: str, transliteration_chars: frozen
     """Chinese people's full names in a question (王文涛, 周杰伦), as jieba's part-of-speech tagger
     reads them: three characters or more, not all of them characters used for foreign names (a
     transliteration such as 科茨沃尔德 may stand for a name the corpus writes in Latin letters)."""
-    import jieba.posseg
+    from retrieval.text.tokenize import part_of_speech_tagger
 
-    from retrieval.text import init_jieba
-
-    init_jieba()  # jieba's dictionary from its text file, never its marshal cache
-    return [word for word, tag in jieba.posseg.cut(simplified_question)
+    return [word for word, tag in part_of_speech_tagger().cut(simplified_question)
             if tag in ("nr", "nrfg", "nrt") and len(word) >= 3 and all("\u4e00" <= ch <= "\u9fff" for ch in word)
             and not all(ch in transliteration_chars for ch in word)]
 

@@ -11,7 +11,8 @@ import json
 import os
 from pathlib import Path
 
-from retrieval.config import DEFAULT_STATIC_MODEL, DEFAULT_TEACHER_MODEL, PROJECT_ROOT
+from retrieval import locations
+from retrieval.config import DEFAULT_STATIC_MODEL, DEFAULT_TEACHER_MODEL
 from retrieval.errors import ModelLoadError
 
 # The bilingual static model built at setup time (retrieval.models.static_model); its folder name.
@@ -22,8 +23,9 @@ BUILD_INFO_FILE = "newsqa_static_model.json"
 
 
 def model_cache_dir() -> Path:
-    """Where built models live: $NEWSQA_MODEL_CACHE, else .cache/models in the project (git-ignored)."""
-    return Path(os.environ.get("NEWSQA_MODEL_CACHE") or PROJECT_ROOT / ".cache" / "models").expanduser()
+    """Where built models live: $NEWSQA_MODEL_CACHE, else .cache/models in a checkout (git-ignored),
+    else models/ in $NEWSQA_HOME or the user's data folder (retrieval/locations.py)."""
+    return locations.model_cache_dir()
 
 
 def built_model_path(name: str = DEFAULT_MODEL_NAME) -> Path | None:
@@ -37,7 +39,7 @@ def resolve_model_path(name: str) -> str:
         path = built_model_path(name)
         if path is None:
             raise ModelLoadError(f"model {name!r} is not built yet (looked in {model_cache_dir()}): build it with "
-                                 "`python scripts/build_model.py` (scripts/setup.sh does this)")
+                                 "`newsqa setup` (or `python scripts/build_model.py`; scripts/setup.sh does this)")
         return str(path)
     if name == DEFAULT_TEACHER_MODEL:
         try:

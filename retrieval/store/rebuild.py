@@ -8,9 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from tqdm import tqdm
 
-from retrieval.ingest.articles import read_article_file
 from retrieval.ingest.changes import FileScan, FileState, StoredFile
 from retrieval.ingest.chunking import chunk_article
 from retrieval.models.embedding import Embedder
@@ -24,6 +22,8 @@ def read_files(scan: FileScan, report: BuildReport, warn: Callable[[str], None],
     """Read and chunk the new and changed files; (entries, indexed files that are now unreadable)."""
     entries: list[ArticleEntry] = []
     failed: list[StoredFile] = []
+    from tqdm import tqdm
+
     for state, digest, before in tqdm(scan.to_read, desc="reading articles", unit="file", disable=not show_progress):
         entry, reason = read_one(state, digest, max_bytes, report, warn)
         if entry is None:
@@ -39,6 +39,8 @@ def read_files(scan: FileScan, report: BuildReport, warn: Callable[[str], None],
 
 def read_one(state: FileState, digest: str, max_bytes: int, report: BuildReport,
              warn: Callable[[str], None]) -> tuple[ArticleEntry | None, str]:
+    from retrieval.ingest.articles import read_article_file  # bs4, yaml: only a rebuild reads pages
+
     outcome = read_article_file(state.path, state.source_path, max_bytes=max_bytes)
     for message in outcome.warnings:
         report.warnings.append(message)
@@ -60,6 +62,8 @@ def embed_texts(embedder: Embedder, texts: list[str], batch_size: int, show_prog
     out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     # Sorting by length keeps padding (and so wasted work) small within each batch.
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    from tqdm import tqdm
+
     with tqdm(total=len(order), desc="embedding passages", unit="passage", disable=not show_progress) as bar:
         for start in range(0, len(order), batch_size * 4):
             chunk = order[start:start + batch_size * 4]

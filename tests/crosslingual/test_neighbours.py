@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from retrieval.crosslingual.neighbours import TokenNeighbours
 from retrieval.models.embedding import Embedder, load_embedder
 

@@ -49,5 +49,5 @@ def test_a_damaged_weights_file_is_a_model_error_naming_it(tiny_model, tmp_path)
     shutil.copytree(tiny_model, damaged)
     weights = damaged / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:100])
-    with pytest.raises(ModelLoadError, match="model.safetensors"):
+    with pytest.raises(ModelLoadError, match=r"model\.safetensors"):
         StaticEncoder("damaged", damaged)

@@ -15,13 +15,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import bm25s
 import numpy as np
 
 from retrieval.store import bm25
 from retrieval.store.local.diskarrays import DiskArray
 
 if TYPE_CHECKING:
+    import bm25s
+
     from retrieval.store.local.rows import RowMap
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -44,6 +45,8 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, token_lists: list[list[str]]) -> LexicalIndex:
+        import bm25s  # 0.8 s to import (scipy): only indexes of format 1 use it
+
         retriever = bm25s.BM25()
         # An empty document still needs one token for bm25s; "" never matches a query token.
         retriever.index([tokens or [""] for tokens in token_lists], show_progress=False)
@@ -56,6 +59,8 @@ class LexicalIndex:
     def load(cls, directory: Path, num_docs: int) -> LexicalIndex:
         # Memory-mapped: a query touches only its terms' postings, so serving memory stays small at
         # millions of passages (measured by scripts/bench.py) instead of holding every score matrix.
+        import bm25s
+
         retriever = bm25s.BM25.load(str(directory), allow_pickle=False, mmap=True, load_corpus=False)
         return cls(retriever, num_docs)
 
