@@ -6,10 +6,11 @@ user's platform directories, or all under $NEWSQA_HOME.
     index             ./index                            <user data dir>/index                 $NEWSQA_HOME/index
     built models      ./.cache/models                    <user data dir>/models                $NEWSQA_HOME/models
     prepared tables   ./.cache/tables                    <user cache dir>/tables               $NEWSQA_HOME/cache/tables
-    shipped seeds     ./seeds                            the package's own copy (package data)
+    shipped seeds     retrieval/seeds (package data; ./seeds links there in a checkout)
 
 (platformdirs: ~/.config/newsqa, ~/.local/share/newsqa, ~/.cache/newsqa on Linux.) $NEWSQA_CONFIG
-names the config file and $NEWSQA_MODEL_CACHE the models folder directly. Nothing is ever written
+names the config file, $NEWSQA_MODEL_CACHE the models folder and $NEWSQA_CACHE the prepared
+tables' folder directly. Nothing is ever written
 inside site-packages.
 """
 
@@ -75,6 +76,8 @@ def model_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
 
 
 def tables_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    if _env(environ).get("NEWSQA_CACHE"):
+        return Path(_env(environ)["NEWSQA_CACHE"]).expanduser()
     if (root := home(environ)) is not None:
         return root / "cache" / "tables"
     if in_checkout():
@@ -85,7 +88,5 @@ def tables_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
 
 
 def seeds_dir() -> Path:
-    """The five sample articles shipped with NewsQA: packaged as retrieval/seeds in a wheel
-    (pyproject.toml maps the checkout's seeds/ there), seeds/ in a checkout."""
-    packaged = PACKAGE_DIR / "seeds"
-    return packaged if packaged.is_dir() else SOURCE_ROOT / "seeds"
+    """The five sample articles shipped with NewsQA, package data of `retrieval` (a wheel has them too)."""
+    return PACKAGE_DIR / "seeds"

