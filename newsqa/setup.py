@@ -12,11 +12,15 @@ from __future__ import annotations
 import argparse
 
 from newsqa import common
+from retrieval.locations import tables_cache_dir
 from retrieval.models.static_model import BuildOptions, build_default_model
+from retrieval.service import prepare_lookup_tables
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="newsqa setup", description="Build the bilingual static embedding model.")
+    parser = argparse.ArgumentParser(prog="newsqa setup",
+                                     description="Build the bilingual static embedding model and prepare the lookup "
+                                                 "tables a question reads (once; later runs check and return).")
     parser.add_argument("--force", action="store_true", help="rebuild even if it is already built")
     parser.add_argument("--dim", type=int, default=BuildOptions.dim, help="dimension after PCA")
     parser.add_argument("--chinese-words", type=int, default=BuildOptions.max_chinese_words,
@@ -34,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"built {report.name} in {path}: {report.seconds} s, vocabulary {report.vocabulary} "
                   f"({report.english_words} English words, {report.chinese_words} Chinese headwords), "
                   f"dim {report.dim}, {report.bytes / 1e6:.1f} MB")
+        prepare_lookup_tables()
+        print(f"lookup tables prepared in {tables_cache_dir()}")
         return 0
 
     return common.run(build, also=(OSError,), status=1)

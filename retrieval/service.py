@@ -20,8 +20,24 @@ def open_store(settings: Settings) -> IndexStore:
     return LocalStore(settings.index_dir, CompactionPolicy(settings.compaction_share, settings.max_deltas))
 
 
+def prepare_lookup_tables() -> None:
+    """Prepare the tables a question reads (retrieval.derived: CC-CEDICT bridge, lemmas,
+    transliteration characters, jieba's dictionary and tags) now, at setup or rebuild time, so no
+    question pays for it; each is a no-op when already prepared for the installed sources."""
+    from retrieval.crosslingual.bridge import load_bridge
+    from retrieval.crosslingual.lemmas import irregular_lemmas
+    from retrieval.crosslingual.names import load_transliteration_characters
+    from retrieval.text.tokenize import jieba_tables
+
+    load_bridge()
+    irregular_lemmas("children")
+    load_transliteration_characters()
+    jieba_tables()
+
+
 def rebuild(settings: Settings, *, full: bool = False, show_progress: bool = True,
             on_warning: Callable[[str], None] | None = None) -> BuildReport:
+    prepare_lookup_tables()
     return open_store(settings).rebuild(
         list(settings.articles_dirs), load_embedder(settings.model, sentence_transformers=True),
         RebuildOptions(full=full, show_progress=show_progress, batch_size=settings.embed_batch_size,
