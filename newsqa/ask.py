@@ -4,7 +4,8 @@
     newsqa ask --json "What is Bessent's 12–24 month timeline?"
     newsqa ask --questions questions.jsonl > answers.jsonl   # one JSON answer per line
 
-With no index yet, one is built from the configured article directories (seeds/ by default) first.
+With no index at the default location yet, one is built there from the configured article
+directories (the shipped seeds by default) first; a missing --index DIR is an error.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--questions", type=Path, metavar="FILE.jsonl",
                         help="answer each line's \"query\"; print one --json object per line, in order")
     parser.add_argument("--top-k", type=int, default=None, help="passages to return (default 5)")
-    parser.add_argument("--index", type=Path, help="index directory (default: $NEWSQA_INDEX or ./index)")
+    parser.add_argument("--index", type=Path,
+                        help="index directory (default: $NEWSQA_INDEX, else ./index in a checkout, "
+                             "$NEWSQA_HOME/index or the user data folder)")
     args = parser.parse_args(argv)
     if (args.query is None) == (args.questions is None):
         parser.error("give either a question or --questions FILE.jsonl")

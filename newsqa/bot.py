@@ -24,7 +24,9 @@ from retrieval.errors import ConfigError
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="newsqa bot", description="Run the NewsQA Telegram bot (long polling, or a "
                                                                    "webhook when NEWSQA_WEBHOOK_URL is set).")
-    parser.add_argument("--index", type=Path, help="index directory (default: $NEWSQA_INDEX or ./index)")
+    parser.add_argument("--index", type=Path,
+                        help="index directory (default: $NEWSQA_INDEX, else ./index in a checkout, "
+                             "$NEWSQA_HOME/index or the user data folder)")
     parser.add_argument("--verbose", action="store_true",
                         help="log at DEBUG level, question texts included (the token stays redacted)")
     args = parser.parse_args(argv)

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("gold", type=Path, help="gold questions (JSONL with query, lang, gold)")
     parser.add_argument("answers", type=Path, nargs="?", help="answers from query.py --questions (JSONL)")
     parser.add_argument("--run", action="store_true", help="answer the questions in-process instead")
-    parser.add_argument("--index", type=Path, help="index directory for --run")
+    parser.add_argument("--index", type=Path, help="index directory for --run (default as for newsqa ask)")
     parser.add_argument("--top-k", type=int, default=5, help="passages per question for --run (default 5)")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--fusion-grid", action="store_true",

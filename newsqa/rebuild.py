@@ -25,14 +25,21 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Build or incrementally update the NewsQA index.")
     parser.add_argument("--articles", type=Path, nargs="+", action="extend", metavar="DIR",
                         help="article directories (default: $NEWSQA_ARTICLES or seeds/)")
-    parser.add_argument("--index", type=Path, help="index directory (default: $NEWSQA_INDEX or ./index)")
+    parser.add_argument("--index", type=Path,
+                        help="index directory (default: $NEWSQA_INDEX, else ./index in a checkout, "
+                             "$NEWSQA_HOME/index or the user data folder)")
     parser.add_argument("--full", action="store_true", help="rebuild everything instead of updating")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="also name each ignored file or folder (the summary counts them by reason)")
     args = parser.parse_args(argv)
 
     def build() -> int:
         settings = common.settings(index=args.index, articles=args.articles)
         report = rebuild(settings, full=args.full, show_progress=not args.no_progress, on_warning=common.say)
+        if args.verbose:
+            for path, reason in report.ignored:
+                common.say(f"ignored {path}: {reason}")
         print(f"index {report.version} in {settings.index_dir}: {report.summary()}")
         return 0
 

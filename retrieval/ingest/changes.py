@@ -44,6 +44,7 @@ class FileScan:
     to_read: list[tuple[FileState, str, StoredFile | None]] = field(default_factory=list)  # (now, hash, before)
     removed: list[StoredFile] = field(default_factory=list)  # recorded, no longer among the files
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # (file or folder, reason): not article pages
     hashed: int = 0
 
 
@@ -63,7 +64,7 @@ def scan_files(article_dirs: list[Path], stored: dict[str, StoredFile]) -> FileS
         if not directory.is_dir():
             scan.skipped.append((str(directory), "not a directory"))
             continue
-        for source_path, entry in walk_article_files(directory):
+        for source_path, entry in walk_article_files(directory, scan.ignored):
             if source_path in seen:  # two --articles dirs that overlap
                 continue
             seen.add(source_path)

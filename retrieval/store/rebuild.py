@@ -11,6 +11,7 @@ import numpy as np
 
 from retrieval.ingest.changes import FileScan, FileState, StoredFile
 from retrieval.ingest.chunking import chunk_article
+from retrieval.ingest.signals import unlike_news
 from retrieval.models.embedding import Embedder
 from retrieval.records import Passage
 from retrieval.store.records import ArticleEntry, BuildReport
@@ -47,6 +48,10 @@ def read_one(state: FileState, digest: str, max_bytes: int, report: BuildReport,
         warn(f"warning: {message}")
     if outcome.article is None:
         return None, outcome.skipped_reason or "unreadable"
+    lacking = unlike_news(outcome.article)
+    if lacking is not None:
+        report.unlike_news.append((state.source_path, lacking))
+        warn(f"warning: {state.source_path} does not look like a news article ({lacking}); indexed anyway")
     passages = tuple(chunk_article(outcome.article))
     if not passages:
         return None, "no passages after chunking"

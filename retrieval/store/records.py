@@ -123,6 +123,9 @@ class BuildReport:
     articles_reused: int = 0  # unchanged since the previous version: nothing re-read
     articles_removed: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    # files and folders under the article folders that are no article pages, (path, reason)
+    ignored: list[tuple[str, str]] = field(default_factory=list)
+    unlike_news: list[tuple[str, str]] = field(default_factory=list)  # (file, what it lacks): read, but warned about
     warnings: list[str] = field(default_factory=list)
     passages_total: int = 0
     passages_added: int = 0
@@ -140,6 +143,12 @@ class BuildReport:
     embed_seconds: float = 0.0
     index_seconds: float = 0.0
 
+    def ignored_by_reason(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for _, reason in self.ignored:
+            counts[reason] = counts.get(reason, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
     def summary(self) -> str:
         reasons = {}
         for _, reason in self.skipped:
@@ -148,8 +157,11 @@ class BuildReport:
         skipped = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
         wrote = {"": "nothing changed", "base": "wrote a base segment", "delta": "wrote a delta segment",
                  "compaction": "compacted into a new base"}[self.written]
+        ignored = ", ".join(f"{count} {reason}" for reason, count in self.ignored_by_reason().items())
         return (f"articles: {self.articles_read} read, {self.articles_reused} unchanged, "
                 f"{self.articles_removed} removed, {len(self.skipped)} skipped"
-                f"{f' ({skipped})' if skipped else ''}; passages: {self.passages_total} total, "
+                f"{f' ({skipped})' if skipped else ''}"
+                f"{f', {len(self.unlike_news)} unlike news' if self.unlike_news else ''}"
+                f"{f'; ignored: {ignored}' if ignored else ''}; passages: {self.passages_total} total, "
                 f"+{self.passages_added} added, -{self.passages_removed} removed, "
                 f"{self.passages_embedded} embedded; {wrote} ({self.segments} segments); {self.seconds:.1f} s")

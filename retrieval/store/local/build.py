@@ -68,6 +68,7 @@ def build_index(
             stored = live.stored_files() if live is not None and live.same_pipeline else {}
             scan = scan_files(article_dirs, stored)
             report.files_hashed = scan.hashed
+            report.ignored = scan.ignored
             for path, reason in scan.skipped:
                 report.skipped.append((path, reason))
                 warn(f"skipped {path}: {reason}")
