@@ -3,6 +3,7 @@ error (one line on stderr, a non-zero exit status) instead of a traceback."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -35,6 +36,9 @@ def run(body: Callable[[], int], *, also: tuple[type[Exception], ...] = (), stat
     `error: …` and ends the script with `status`."""
     try:
         return body()
+    except BrokenPipeError:  # `newsqa ask … | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     except (*USER_ERRORS, *also) as error:
         say(f"error: {error}")
         return status

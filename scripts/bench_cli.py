@@ -30,14 +30,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="new-process runs per case (default 5)")
     parser.add_argument("--vectors", type=int, default=0, metavar="N",
                         help="compare N texts' vectors, numpy vs sentence-transformers, on the configured model")
+    parser.add_argument("--checkout", type=Path, default=ROOT,
+                        help="time this checkout's scripts/query.py instead (e.g. main, for a before/after)")
     parser.add_argument("--child-steps", metavar="LANG", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_steps:
         print(json.dumps(steps(args.index, QUESTIONS[args.child_steps])))
         return 0
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; {args.runs} runs each, interleaved")
-    for runs in cold_cli(ROOT, args.index, args.runs):
+    print(f"checkout {args.checkout}")
+    for runs in cold_cli(args.checkout.resolve(), args.index, args.runs):
         print(runs.line())
+    if args.checkout.resolve() != ROOT:
+        return 0
     for lang in QUESTIONS:
         done = subprocess.run([sys.executable, __file__, "--index", str(args.index), "--child-steps", lang],
                               capture_output=True, text=True, timeout=600, check=True)

@@ -17,8 +17,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-QUESTIONS = {"en": "What did Bessent say about the 12 to 24 month timeline?",
-             "zh": "贝森特说的12到24个月是什么意思？"}
+# Two held-out probe questions (eval/heldout_probes_v2.jsonl p001, p047) the 232-article index answers.
+QUESTIONS = {"en": "What rare earth technologies did China ban from export in December 2023?",
+             "zh": "港府认为哪几类人不能担任立法会议员？"}
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,12 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def cold_cli(root: Path, index: Path, runs: int) -> list[Runs]:
-    """`runs` interleaved rounds of: the numpy+faiss baseline, then one new-process question per language."""
-    cases = {"numpy+faiss": [sys.executable, "-c", "import numpy, faiss"]}
+def cold_cli(root: Path, index: Path, runs: int, python: str = sys.executable) -> list[Runs]:
+    """`runs` interleaved rounds of: the numpy+faiss baseline, then one new-process question per
+    language, with the checkout at `root` (another checkout's scripts/query.py: a before/after)."""
+    cases = {"numpy+faiss": [python, "-c", "import numpy, faiss"]}
     for lang, question in QUESTIONS.items():
-        cases[f"ask {lang}"] = [sys.executable, str(root / "scripts" / "query.py"), "--index", str(index), question]
+        cases[f"ask {lang}"] = [python, str(root / "scripts" / "query.py"), "--index", str(index), question]
     timed(cases["ask en"], root)  # prepares the lookup tables if this checkout has not yet: not a cold call's cost
     measured: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
     for _ in range(runs):
