@@ -71,7 +71,7 @@ def init_jieba() -> None:
 
     jieba's own start-up reads a marshal cache from the temp directory (this project never loads
     executable serialisation formats) or rebuilds its prefix dictionary from the text file (0.9 s
-    of CPU per process); the prepared table costs a millisecond to open. Past a few thousand
+    of CPU per process); the prepared table costs a millisecond to open. Past derived.PRELOAD_AFTER
     lookups (an index build) the whole table is read into the plain dict jieba is used to.
     """
     with _jieba_lock:
