@@ -38,7 +38,7 @@ def fingerprint(*, data_files: Iterable[Path] = (), code_files: Iterable[Path] =
     for path in data_files:
         stat = path.stat()
         digest.update(f"data\0{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    for path in code_files:
+    for path in (Path(__file__), *code_files):  # this module writes the tables' layout
         digest.update(b"code\0" + hashlib.sha1(path.read_bytes()).digest())
     for version in versions:
         digest.update(f"version\0{version}\n".encode())
@@ -146,6 +146,12 @@ class PreparedTable(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self.whole())
+
+    def __bool__(self) -> bool:  # `table or {}` must not read the whole table to count it
+        if self._whole is not None or self._added:
+            return bool(self._whole) or bool(self._added)
+        with self._lock:
+            return self._connection.execute(f"SELECT 1 FROM {self._table} LIMIT 1").fetchone() is not None
 
 
 _MISSING = object()

@@ -50,6 +50,7 @@ def test_a_prepared_table_reads_like_a_dict_and_reads_everything_after_many_look
     connection = open_prepared("demo", "k", _prepare_counting([]), tmp_path)
     handed: list[dict] = []
     table = PreparedTable(connection, "t", decode=lambda v: v * 10, on_whole=handed.append, preload_after=4)
+    assert table and not handed  # truth without reading everything
     assert table["a"] == 10 and table.get("zz") is None and "b" in table and "zz" not in table
     assert not handed
     table["new"] = 7  # jieba's add_word writes; kept in memory
