@@ -24,11 +24,16 @@ def _prepare(connection: sqlite3.Connection) -> None:
 
 @lru_cache(maxsize=1)
 def _table() -> PreparedTable:
-    import lemminflect
+    # lemminflect located, not imported: importing it loads its Keras model code (gzip, lzma: 30 ms)
+    from importlib.metadata import version
+    from importlib.util import find_spec
 
-    package = Path(lemminflect.__file__).parent
+    spec = find_spec("lemminflect")
+    if spec is None or spec.origin is None:
+        raise ImportError("the bridge needs the PyPI package 'lemminflect' (pip install lemminflect)")
+    package = Path(spec.origin).parent
     key = fingerprint(data_files=sorted((package / "resources").glob("lemma_*")), code_files=[Path(__file__)],
-                      versions=[f"lemminflect {getattr(lemminflect, '__version__', '?')}"])
+                      versions=[f"lemminflect {version('lemminflect')}"])
     return PreparedTable(open_prepared("lemmas", key, _prepare), "lemmas", decode=lambda value: value.split("\t"))
 
 
