@@ -190,7 +190,8 @@ def stuck(self, texts, batch_size=64, show_progress=False):
     Path({str(marker)!r}).write_text("x")
     time.sleep(120)
 embedding.Embedder.encode = stuck
-build_index([Path({str(ROOT / 'seeds')!r})], Path({str(index_dir)!r}), embedding.load_embedder({tiny_model!r}),
+build_index([Path({str(ROOT / 'seeds')!r})], Path({str(index_dir)!r}),
+            embedding.load_embedder({tiny_model!r}, sentence_transformers=True),  # as a rebuild loads it
             full=True, show_progress=False)
 """
     process = subprocess.Popen([sys.executable, "-c", script])
