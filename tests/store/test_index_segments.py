@@ -355,9 +355,20 @@ def test_the_fast_file_walk_finds_what_find_article_files_finds(tmp_path):
     assert sorted({path for path, _ in walk_article_files(tmp_path)}) == sorted(set(expected))
 
 
-def test_a_segment_with_unreadable_corpus_evidence_is_named_at_the_first_query(seeds_copy, tmp_path, tiny_model):
+def test_a_segment_with_unreadable_corpus_evidence_is_named_when_loading(seeds_copy, tmp_path, tiny_model):
     index_dir = tmp_path / "index"
     build(seeds_copy, index_dir, tiny_model)
+    names_file = next((live_version_dir(index_dir) / "segments").glob("base-*/names.json"))
+    names_file.write_text("{not json", encoding="utf-8")
+    with pytest.raises(IndexError_, match=r"names\.json is damaged.*rebuild_index\.py"):
+        open_searcher(replace(Settings(), index_dir=index_dir, model=tiny_model))
+
+
+def test_an_unrecorded_segment_with_unreadable_corpus_evidence_is_named_at_the_first_query(seeds_copy, tmp_path,
+                                                                                          tiny_model):
+    index_dir = tmp_path / "index"
+    build(seeds_copy, index_dir, tiny_model)
+    forget_digests(live_version_dir(index_dir))
     names_file = next((live_version_dir(index_dir) / "segments").glob("base-*/names.json"))
     names_file.write_text("{not json", encoding="utf-8")
     searcher = open_searcher(replace(Settings(), index_dir=index_dir, model=tiny_model))
@@ -365,10 +376,24 @@ def test_a_segment_with_unreadable_corpus_evidence_is_named_at_the_first_query(s
         searcher.search("What is Bessent's 12-24 month timeline?")
 
 
+def forget_digests(version: Path) -> None:
+    """Make a version look written before digests were recorded (what older NewsQA wrote)."""
+    manifest = json.loads((version / "manifest.json").read_text())
+    for key in ("checksum", "tombstones"):
+        manifest.pop(key, None)
+    for entry in manifest["segments"]:
+        entry.pop("segment_file", None)
+        info = json.loads((version / "segments" / entry["name"] / "segment.json").read_text())
+        info.pop("files", None)
+        (version / "segments" / entry["name"] / "segment.json").write_text(json.dumps(info))
+    (version / "manifest.json").write_text(json.dumps(manifest))
+
+
 def test_segments_written_before_corpus_evidence_existed_still_answer_the_same(seeds_copy, tmp_path, tiny_model):
     index_dir = tmp_path / "index"
     build(seeds_copy, index_dir, tiny_model)
     build(seeds_copy, tmp_path / "full", tiny_model, full=True)
+    forget_digests(live_version_dir(index_dir))
     segment = next((live_version_dir(index_dir) / "segments").glob("base-*"))
     (segment / "names.json").unlink()
     shutil.rmtree(segment / "bigrams")
