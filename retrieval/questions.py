@@ -1,14 +1,18 @@
 """Question files: JSON lines, one object per line (the dev set's and the probes' format).
 
-One reader for every caller (evaluation, `query.py --questions`, the benchmarks); a bad line is an
-error naming the file and line.
+One reader for every caller (evaluation, the benchmarks: a bad line is an error naming the file and
+line), and a lenient one for `query.py --questions`, where one bad line must not stop a batch.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+from retrieval.errors import QuestionRejected
+from retrieval.text.safe import clean_question
 
 
 def _numbered(path: Path) -> Iterator[tuple[int, dict]]:
@@ -38,3 +42,35 @@ def read_queries(path: Path) -> list[str]:
             raise ValueError(f"{path}:{number}: no string field \"query\"")
         queries.append(record["query"])
     return queries
+
+
+@dataclass(frozen=True)
+class QuestionLine:
+    """One non-blank line of a question file: its question, or why it has none."""
+
+    line: int
+    text: str | None  # None: the line cannot be asked
+    error: str = ""  # "FILE:LINE: what is wrong"
+
+
+def read_questions_leniently(path: Path) -> list[QuestionLine]:
+    """Every non-blank line's "query", or an error for that line alone (not JSON, no string "query",
+    too long). Bytes that are not UTF-8 and lone surrogates are replaced by U+FFFD, not refused."""
+    lines = []
+    for number, raw in enumerate(path.read_bytes().splitlines(), 1):
+        text = raw.decode("utf-8", "replace")
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as error:
+            lines.append(QuestionLine(number, None, f"{path}:{number}: not JSON ({error.msg})"))
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("query"), str):
+            lines.append(QuestionLine(number, None, f"{path}:{number}: no string field \"query\""))
+            continue
+        try:
+            lines.append(QuestionLine(number, clean_question(record["query"]).text))
+        except QuestionRejected as error:
+            lines.append(QuestionLine(number, None, f"{path}:{number}: {error}"))
+    return lines

@@ -3,12 +3,15 @@
     python scripts/rebuild_index.py                      # incremental, from the configured dirs (seeds/)
     python scripts/rebuild_index.py --articles DIR ...   # index these article directories together
     python scripts/rebuild_index.py --full               # re-read and re-embed everything
+    python scripts/rebuild_index.py --verify             # check every file of every version; change nothing
 
 Incremental by default: only new, changed and removed article files are processed (a file whose
 size and mtime are unchanged is not opened), and the change is written as a small delta segment,
 or as a fresh base segment once deltas outgrow `compaction_share` of it (README, "Index layout").
 The new version is built beside the live one and swapped in atomically; if the rebuild fails or
 is killed, the previous index keeps serving. Exit status is non-zero only when nothing could be indexed.
+A damaged live version is rebuilt in full; a damaged CURRENT is recovered to the newest complete
+version that verifies. `--verify` exits 1 when it finds a problem (each names the file and the repair).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import _cli
 
-from retrieval.service import rebuild
+from retrieval.service import rebuild, verify
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +32,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, help="index directory (default: $NEWSQA_INDEX or ./index)")
     parser.add_argument("--full", action="store_true", help="rebuild everything instead of updating")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--verify", action="store_true",
+                        help="check every file of every index version against its recorded digest, then ask "
+                             "the live version a probe question; rebuild nothing")
     args = parser.parse_args(argv)
+
+    def check() -> int:
+        report = verify(_cli.settings(index=args.index, articles=args.articles))
+        for problem in report.problems:
+            _cli.say(f"problem: {problem}")
+        for note in report.notes:
+            _cli.say(f"note: {note}")
+        print(f"verify {report.summary()}")
+        return 0 if report.ok else 1
 
     def build() -> int:
         settings = _cli.settings(index=args.index, articles=args.articles)
@@ -37,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"index {report.version} in {settings.index_dir}: {report.summary()}")
         return 0
 
-    return _cli.run(build, status=1)
+    return _cli.run(check if args.verify else build, status=1)
 
 
 if __name__ == "__main__":

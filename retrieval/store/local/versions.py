@@ -406,6 +406,9 @@ class VersionFiles:
     def segment_dir(self, name: str) -> Path:
         return self.directory if self.legacy else self.directory / "segments" / name
 
+    def segment_info(self, name: str) -> dict:
+        return read_segment_info(self.segment_dir(name))
+
     def segment_spec(self, name: str) -> VectorIndexSpec:
         where = self.segment_dir(name)
         if self.legacy:
