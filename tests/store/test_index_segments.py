@@ -352,7 +352,7 @@ def test_the_fast_file_walk_finds_what_find_article_files_finds(tmp_path):
         (tmp_path / name).write_text("x")
     (tmp_path / "linked").symlink_to(tmp_path / "sub")
     expected = sorted(p.resolve().as_posix() for p in find_article_files(tmp_path))
-    assert sorted({path for path, _ in walk_article_files(tmp_path)}) == sorted(set(expected))
+    assert sorted({found.path for found in walk_article_files(tmp_path)}) == sorted(set(expected))
 
 
 def test_a_segment_with_unreadable_corpus_evidence_is_named_when_loading(seeds_copy, tmp_path, tiny_model):
