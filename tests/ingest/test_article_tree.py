@@ -37,8 +37,8 @@ def test_the_walk_finishes_and_names_every_skipped_path(hostile_tree):
     names = sorted(Path(f.source_path).name for f in found)
     assert len(names) == 6 and r"caf\xe9-\xff.txt" in names
     reasons = {Path(path).name: reason for path, reason in skipped}
-    assert "already walked" in reasons[hostile_tree.name] or any("already walked" in r for r in reasons.values())
-    assert "self.md" in reasons and "dangling.md" in reasons
+    assert "already walked" in reasons["loop"]
+    assert "cannot follow the link" in reasons["self.md"] and "cannot follow the link" in reasons["dangling.md"]
     assert reasons["zero.md"] == reasons["fifo.md"] == "not a regular file"
 
 
