@@ -11,9 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.errors import QuestionRejected
-from retrieval.text.safe import clean_question
-
 
 def _numbered(path: Path) -> Iterator[tuple[int, dict]]:
     """(line number, object) of every non-blank line of `path`."""
@@ -54,8 +51,9 @@ class QuestionLine:
 
 
 def read_questions_leniently(path: Path) -> list[QuestionLine]:
-    """Every non-blank line's "query", or an error for that line alone (not JSON, no string "query",
-    too long). Bytes that are not UTF-8 and lone surrogates are replaced by U+FFFD, not refused."""
+    """Every non-blank line's "query", or an error for that line alone (not JSON, no string "query").
+    Bytes that are not UTF-8 are replaced by U+FFFD, not refused (so are lone surrogates, by the
+    Searcher; it also refuses a question past the length cap, which the caller reports per line)."""
     lines = []
     for number, raw in enumerate(path.read_bytes().splitlines(), 1):
         text = raw.decode("utf-8", "replace")
@@ -69,8 +67,5 @@ def read_questions_leniently(path: Path) -> list[QuestionLine]:
         if not isinstance(record, dict) or not isinstance(record.get("query"), str):
             lines.append(QuestionLine(number, None, f"{path}:{number}: no string field \"query\""))
             continue
-        try:
-            lines.append(QuestionLine(number, clean_question(record["query"]).text))
-        except QuestionRejected as error:
-            lines.append(QuestionLine(number, None, f"{path}:{number}: {error}"))
+        lines.append(QuestionLine(number, record["query"]))
     return lines

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import _cli
 
+from retrieval.errors import QuestionRejected
 from retrieval.questions import QuestionLine, read_questions_leniently
 from retrieval.render import render_terminal
 from retrieval.service import ensure_index, open_searcher
@@ -60,11 +61,18 @@ def main(argv: list[str] | None = None) -> int:
         searcher = open_searcher(settings)
         status = 0
         for question in questions:
-            if question.text is None:
-                print(json_line({"query": None, "answered": False, "hits": [], "error": question.error}), flush=True)
+            result, error = None, question.error
+            try:
+                if question.text is not None:
+                    result = searcher.search(question.text, top_k=top_k)
+            except QuestionRejected as rejected:  # too long: this line only, the batch goes on
+                if not args.questions:
+                    raise
+                error = f"{args.questions}:{question.line}: {rejected}"
+            if result is None:
+                print(json_line({"query": None, "answered": False, "hits": [], "error": error}), flush=True)
                 status = SOME_LINES_FAILED
                 continue
-            result = searcher.search(question.text, top_k=top_k)
             if args.json or args.questions:
                 print(json_line(result.to_json()), flush=True)
             else:
