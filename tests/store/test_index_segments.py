@@ -14,6 +14,7 @@ import faiss
 import numpy as np
 import pytest
 from support.building import build_with_deltas as build
+from support.building import forget_digests
 from support.paths import SEEDS
 
 from retrieval.config import Settings
@@ -374,19 +375,6 @@ def test_an_unrecorded_segment_with_unreadable_corpus_evidence_is_named_at_the_f
     searcher = open_searcher(replace(Settings(), index_dir=index_dir, model=tiny_model))
     with pytest.raises(IndexError_, match=r"names\.json.*rebuild the index"):
         searcher.search("What is Bessent's 12-24 month timeline?")
-
-
-def forget_digests(version: Path) -> None:
-    """Make a version look written before digests were recorded (what older NewsQA wrote)."""
-    manifest = json.loads((version / "manifest.json").read_text())
-    for key in ("checksum", "tombstones"):
-        manifest.pop(key, None)
-    for entry in manifest["segments"]:
-        entry.pop("segment_file", None)
-        info = json.loads((version / "segments" / entry["name"] / "segment.json").read_text())
-        info.pop("files", None)
-        (version / "segments" / entry["name"] / "segment.json").write_text(json.dumps(info))
-    (version / "manifest.json").write_text(json.dumps(manifest))
 
 
 def test_segments_written_before_corpus_evidence_existed_still_answer_the_same(seeds_copy, tmp_path, tiny_model):
