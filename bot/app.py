@@ -44,6 +44,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.delivery import RetryingRequest
 from bot.i18n import Language, detect_language, is_greeting, text
 from bot.questions import MAX_TRACKED_USERS, QuestionStats, format_duration, log_question, user_hasher
 from bot.render import in_article_order, page_count, render_page
@@ -116,6 +117,7 @@ class NewsQABot:
                                        self.on_group_mention))
         app.add_handler(MessageHandler(only_new & filters.ChatType.PRIVATE & filters.COMMAND, self.on_help))
         app.add_handler(CallbackQueryHandler(self.on_page, pattern=rf"^{_PAGE_PREFIX}:"))
+        app.add_handler(CallbackQueryHandler(self.on_unknown_button))  # tampered or foreign data: answered too
         app.add_error_handler(self.on_error)
 
     # -- the gate: allow-list ------------------------------------------------------------------------
@@ -299,7 +301,7 @@ class NewsQABot:
             self.stats["throttled_pages"] += 1
             await query.answer(text(language, "slow_down", seconds=max(1, round(decision.retry_after))))
             return
-        page = int(page_text) if page_text.isdigit() else -1
+        page = int(page_text) if page_text.isascii() and page_text.isdigit() else -1  # '²'.isdigit() too
         if results is None or not 0 <= page < page_count(len(results.hits), self.options.page_size):
             await query.answer(text(language, "expired"), show_alert=True)
             return
@@ -313,6 +315,9 @@ class NewsQABot:
                 raise
         await query.answer()
         self.stats["pages"] += 1
+
+    async def on_unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.callback_query.answer(text(_language_of(update, use_text=False), "expired"), show_alert=True)
 
     # -- errors --------------------------------------------------------------------------------------------
 
@@ -394,6 +399,7 @@ def build_application(settings: Settings, backend: SearchBackend, options: BotOp
                .defaults(Defaults(parse_mode=ParseMode.HTML, do_quote=True,
                                   link_preview_options=LinkPreviewOptions(is_disabled=True)))
                .concurrent_updates(options.concurrent_updates)
+               .request(RetryingRequest(connection_pool_size=256))  # 5xx, malformed replies retried: bot/delivery.py
                .post_init(post_init).post_shutdown(post_shutdown))
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)

@@ -18,6 +18,7 @@ from retrieval.errors import IndexError_
 from retrieval.models.embedding import Embedder, load_embedder
 from retrieval.records import SearchResult
 from retrieval.search import RankingOptions, Searcher
+from retrieval.search.probe import probe
 from retrieval.service import open_store
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,14 @@ class LiveSearcher:
         self._unloadable: str | None = None  # a version that failed to load: not retried on every query
 
     def _load(self) -> Searcher:
-        return Searcher(self._store.open(), self._embedder, self._options)
+        """The live version, loaded and asked the probe question: a version that fails it is not served."""
+        searcher = Searcher(self._store.open(), self._embedder, self._options)
+        try:
+            probe(searcher)
+        except BaseException:
+            searcher.index.close()
+            raise
+        return searcher
 
     @property
     def version(self) -> str:
@@ -76,7 +84,13 @@ class LiveSearcher:
 
     def current(self) -> Searcher:
         """The Searcher for the live version, loading it first if a rebuild has swapped one in."""
-        live = self._store.live_version()
+        try:
+            live = self._store.live_version()
+        except IndexError_ as error:  # CURRENT damaged: keep serving what is loaded, say so once
+            if self._unloadable != "CURRENT":
+                self._unloadable = "CURRENT"
+                log.error("cannot tell the live index version, still serving %s: %s", self.version, error)
+            return self._searcher
         if live is None or live in (self.version, self._unloadable):
             return self._searcher
         with self._lock:

@@ -6,19 +6,24 @@
 
 With no index at the default location yet, one is built there from the configured article
 directories (the shipped seeds by default) first; a missing --index DIR is an error.
+In a batch, a line that cannot be asked (not JSON, no "query", too long) gets an answer object with
+an "error" field and no hits, and the batch goes on; the exit status is then 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from newsqa import common
-from retrieval.questions import read_queries
+from retrieval.errors import QuestionRejected
+from retrieval.questions import QuestionLine, read_questions_leniently
 from retrieval.render import TerminalStyle, render_terminal
 from retrieval.service import ensure_index, open_searcher
+from retrieval.text.safe import clean_question, json_line, terminal_safe_result
+
+SOME_LINES_FAILED = 1
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -41,22 +46,43 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def the_question(query: str) -> QuestionLine:
+    cleaned = clean_question(query)  # QuestionRejected (too long): a user error, said plainly
+    if cleaned.replaced:
+        common.say(f"note: the question held {cleaned.replaced} invalid character(s) (not UTF-8?), "
+                   "each replaced by U+FFFD")
+    return QuestionLine(0, cleaned.text)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
 
     def answer() -> int:
         settings = common.settings(index=args.index)
         top_k = args.top_k or settings.top_k
-        queries = read_queries(args.questions) if args.questions else [args.query]
+        questions = read_questions_leniently(args.questions) if args.questions else [the_question(args.query)]
         ensure_index(settings, say=common.say)
         searcher = open_searcher(settings)
-        for query in queries:
-            result = searcher.search(query, top_k=top_k)
+        status = 0
+        for question in questions:
+            result, error = None, question.error
+            try:
+                if question.text is not None:
+                    result = searcher.search(question.text, top_k=top_k)
+            except QuestionRejected as rejected:  # too long: this line only, the batch goes on
+                if not args.questions:
+                    raise
+                error = f"{args.questions}:{question.line}: {rejected}"
+            if result is None:
+                print(json_line({"query": None, "answered": False, "hits": [], "error": error}), flush=True)
+                status = SOME_LINES_FAILED
+                continue
             if args.json or args.questions:
-                print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+                print(json_line(result.to_json()), flush=True)
             else:
-                print(render_terminal(result, TerminalStyle.for_stream(sys.stdout.isatty()), verbose=args.verbose))
-        return 0
+                print(render_terminal(terminal_safe_result(result), TerminalStyle.for_stream(sys.stdout.isatty()),
+                                      verbose=args.verbose))
+        return status
 
     return common.run(answer, also=(ValueError, OSError))
 

@@ -2,6 +2,7 @@
 
     newsqa ask "贝森特说的12到24个月是什么意思？"        # = scripts/query.py
     newsqa rebuild --articles ~/news                   # = scripts/rebuild_index.py
+    newsqa verify                                      # = scripts/rebuild_index.py --verify
     newsqa bot                                         # = scripts/run_bot.py
     newsqa eval GOLD.jsonl --run                       # = scripts/evaluate.py
     newsqa setup                                       # = scripts/build_model.py: the model and lookup tables
@@ -17,6 +18,7 @@ import sys
 COMMANDS = {
     "ask": ("newsqa.ask", "find the news passages that answer a question"),
     "rebuild": ("newsqa.rebuild", "build or update the index from article folders"),
+    "verify": ("newsqa.verify", "check every file of the index against its recorded digests"),
     "bot": ("newsqa.bot", "run the Telegram bot"),
     "eval": ("newsqa.evaluate", "score answers against gold questions"),
     "setup": ("newsqa.setup", "build the embedding model and prepare the lookup tables (once)"),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from retrieval.config import Settings, load_settings
 from retrieval.errors import USER_ERRORS
+from retrieval.text.safe import terminal_safe
 
 # Exit status when the user must change something (a setting, a file, the index); 0 is success.
 USER_ERROR = 2
@@ -18,7 +19,7 @@ USER_ERROR = 2
 
 def say(message: str) -> None:
     """Progress and warnings go to stderr, so stdout stays the script's output (JSON lines, scores)."""
-    print(message, file=sys.stderr)
+    print(terminal_safe(message), file=sys.stderr)  # file names and titles in warnings come from outside
 
 
 def settings(index: Path | None = None, articles: list[Path] | None = None) -> Settings:

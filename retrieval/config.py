@@ -7,6 +7,7 @@ root of a checkout, or in the user's config folder (retrieval/locations.py has t
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -110,26 +111,33 @@ class Settings:
     def __post_init__(self) -> None:
         for name, (low, high) in _RANGES.items():
             value = getattr(self, name)
+            if isinstance(value, float) and not math.isfinite(value):  # nan passes every comparison
+                raise ConfigError(f"setting {name!r} must be a finite number, not {value!r}")
             if (low is not None and value < low) or (high is not None and value > high):
                 bounds = (f"between {low} and {high}" if high is not None else f"at least {low}")
                 raise ConfigError(f"setting {name!r} must be {bounds}, not {value!r}")
+        if self.index_dir.exists() and not self.index_dir.is_dir():
+            raise ConfigError(f"setting 'index_dir' names {self.index_dir}, which is a file: point it (NEWSQA_INDEX, "
+                              "--index) at an index directory, or at a path that does not exist yet")
         if self.fusion not in FUSIONS:
             raise ConfigError(f"setting 'fusion' must be 'weighted' or 'rrf', not {self.fusion!r}")
 
 
 FUSIONS = ("weighted", "rrf")
-# Value ranges every Settings is checked against: (lowest, highest), None for no bound.
+# Value ranges every Settings is checked against: (lowest, highest), None for no bound. Upper bounds
+# on weights keep a typo from overriding the abstain rules (issue 19: rerank_weight=1e20 answered
+# unanswerable questions); min_groups 0 is the ablation's "no two-group rule", so allowed.
 _RANGES: dict[str, tuple[float | None, float | None]] = {
-    "top_k": (1, None),
+    "top_k": (1, 1000),
     "dense_weight": (0.0, 1.0),
     "rrf_k": (1, None),
     "min_coverage": (0.0, 1.0),
-    "min_groups": (0, None),
-    "rerank_weight": (0.0, None),
+    "min_groups": (0, 10),
+    "rerank_weight": (0.0, 10.0),
     "title_credit": (0.0, 1.0),
     "sound_alike_weight": (0.0, 1.0),
     "context_weight": (0.0, 1.0),
-    "answer_weight": (0.0, None),
+    "answer_weight": (0.0, 10.0),
     "embed_batch_size": (1, None),
     "compaction_share": (0.0, None),
     "max_deltas": (0, None),

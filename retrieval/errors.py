@@ -35,4 +35,8 @@ class RebuildInProgress(IndexError_):
     pass
 
 
-USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, ModelLoadError, IndexError_)
+class QuestionRejected(ValueError):
+    """A question that cannot be searched as given (too long, not text); the message says why."""
+
+
+USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, ModelLoadError, IndexError_, QuestionRejected)

@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 from retrieval import locations
 from retrieval.config import Settings
-from retrieval.errors import IndexNotFound
+from retrieval.errors import IndexError_, IndexNotFound
 from retrieval.models.embedding import load_embedder
 from retrieval.search import RankingOptions, Searcher
+from retrieval.search.probe import probe
 from retrieval.store.local.delta import CompactionPolicy
 from retrieval.store.local.store import LocalStore
 from retrieval.store.protocol import IndexStore, RebuildOptions
-from retrieval.store.records import BuildReport
+from retrieval.store.records import BuildReport, VerifyReport
 
 
 def open_store(settings: Settings) -> IndexStore:
@@ -68,3 +69,20 @@ def open_searcher(settings: Settings) -> Searcher:
     index = open_store(settings).open()
     embedder = load_embedder(settings.model)
     return Searcher(index, embedder, RankingOptions.from_settings(settings))
+
+
+def verify(settings: Settings) -> VerifyReport:
+    """Check every file of every version, then load the live one and ask it the probe question.
+
+    For `rebuild_index.py --verify` and a future `newsqa verify`; read-only (a rebuild repairs)."""
+    report = open_store(settings).verify()
+    if report.live is not None and report.ok:
+        try:
+            searcher = open_searcher(settings)
+            try:
+                probe(searcher)
+            finally:
+                searcher.index.close()
+        except IndexError_ as error:
+            report.problems.append(str(error))
+    return report

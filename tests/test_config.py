@@ -26,7 +26,7 @@ def test_a_value_out_of_range_names_the_setting_and_where_it_came_from(variable,
 
 
 def test_a_value_out_of_range_in_code_is_refused_too():
-    with pytest.raises(ConfigError, match="'rerank_weight' must be at least 0"):
+    with pytest.raises(ConfigError, match="'rerank_weight' must be between 0"):
         replace(Settings(), rerank_weight=-1.0)
 
 

@@ -64,15 +64,16 @@ def scan_files(article_dirs: list[Path], stored: dict[str, StoredFile]) -> FileS
         if not directory.is_dir():
             scan.skipped.append((str(directory), "not a directory"))
             continue
-        for source_path, entry in walk_article_files(directory, scan.ignored):
+        for found in walk_article_files(directory, on_skip=lambda path, reason: scan.skipped.append((path, reason)),
+                                        ignored=scan.ignored):
+            source_path = found.source_path
             if source_path in seen:  # two --articles dirs that overlap
                 continue
             seen.add(source_path)
             before = stored.get(source_path)
-            path = Path(source_path)
+            path = Path(found.path)
             try:
-                status = entry.stat()  # follows a symlinked file, as Path.stat() does
-                state = FileState(path, source_path, status.st_size, status.st_mtime_ns)
+                state = FileState(path, source_path, found.status.st_size, found.status.st_mtime_ns)
                 if before is not None and (before.size, before.mtime_ns) == (state.size, state.mtime_ns):
                     scan.unchanged.append(before)
                     continue

@@ -35,6 +35,7 @@ from retrieval.search.scoring import CANDIDATES_PER_SIDE, Scorer
 from retrieval.search.terms import QueryGroup
 from retrieval.store.protocol import IndexReader
 from retrieval.store.records import StoredPassage
+from retrieval.text.safe import clean_question
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,9 @@ class Searcher:
         return Ranking(groups, scored, stored, coverage, weights, matched)
 
     def search(self, query: str, top_k: int = 5) -> SearchResult:
+        """The passages that answer `query`; QuestionRejected for a question past the length cap
+        (retrieval.text.safe.MAX_QUESTION_CHARS). Invalid Unicode in it is replaced, never raised."""
+        query = clean_question(query).text
         ranking = self.rank(query, top_k)
         if should_abstain(query, ranking.groups, ranking.stored, ranking.coverage, ranking.groups_matched,
                           self.options, self.analyzer.unknown_people):

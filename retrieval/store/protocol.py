@@ -34,7 +34,7 @@ import numpy as np
 
 from retrieval.crosslingual.names import NameEvidence
 from retrieval.models.embedding import Embedder
-from retrieval.store.records import BuildReport, IndexInfo, StoredPassage, TermMatches
+from retrieval.store.records import BuildReport, IndexInfo, StoredPassage, TermMatches, VerifyReport
 
 
 @runtime_checkable
@@ -127,3 +127,7 @@ class IndexStore(Protocol):
     def rebuild(self, article_dirs: Sequence[Path], embedder: Embedder, options: RebuildOptions) -> BuildReport:
         """Index every article file under `article_dirs` into a new live version (RebuildInProgress
         if another rebuild of this index runs; NothingIndexed if no article could be read)."""
+
+    def verify(self) -> VerifyReport:
+        """Check everything the index is made of (every byte, where the backend can): problems name
+        what is damaged and how to repair it. Read-only."""

@@ -165,3 +165,25 @@ class BuildReport:
                 f"{f'; ignored: {ignored}' if ignored else ''}; passages: {self.passages_total} total, "
                 f"+{self.passages_added} added, -{self.passages_removed} removed, "
                 f"{self.passages_embedded} embedded; {wrote} ({self.segments} segments); {self.seconds:.1f} s")
+
+
+@dataclass
+class VerifyReport:
+    """What a full check of an index found (retrieval.service.verify): every problem names a file or a
+    version and says how to repair it; notes are things to know that serve correctly all the same."""
+
+    location: str
+    live: str | None = None
+    versions: list[str] = field(default_factory=list)  # the versions checked, oldest first
+    files_checked: int = 0
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        verdict = "OK" if self.ok else f"{len(self.problems)} problem(s)"
+        return (f"{self.location}: {verdict}; live version {self.live or 'none'}; "
+                f"{len(self.versions)} version(s), {self.files_checked} files checked")

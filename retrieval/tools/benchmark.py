@@ -33,7 +33,7 @@ from retrieval.store.local.reader import LoadedIndex
 from retrieval.store.local.schema import SegmentDb
 from retrieval.store.local.segment import SegmentContent, write_segment
 from retrieval.store.local.vectors import VectorIndexSpec
-from retrieval.store.local.versions import VersionFiles, write_manifest
+from retrieval.store.local.versions import VersionFiles, segment_entry, write_manifest
 from retrieval.store.records import ArticleEntry, PassageRow
 from retrieval.text import content_id, normalize, tokenize
 
@@ -379,6 +379,5 @@ def write_synthetic_version(directory: Path, entries: list[ArticleEntry], rows: 
     name = f"base-{version}"
     write_segment(directory / "segments" / name, content)
     write_manifest(directory, version, model_name, int(embeddings.shape[1]),
-                   [{"name": name, "kind": "base", "rows": len(rows), "dead_rows": 0, "dead_articles": 0}],
-                   spec, len(entries), len(rows))
+                   [segment_entry(directory / "segments" / name, "base", len(rows))], spec, len(entries), len(rows))
     fsync_tree(directory)

@@ -55,12 +55,14 @@ def test_batch_mode_answers_every_line_in_order(seed_index, tmp_path):
     assert answers[1]["hits"] == []
 
 
-def test_batch_file_with_a_bad_line_names_the_line(tmp_path, seed_index):
+def test_batch_file_with_a_bad_line_names_the_line_and_goes_on(tmp_path, seed_index):
     path = tmp_path / "q.jsonl"
-    path.write_text('{"query": "稀土"}\n{"question": "no query field"}\n', encoding="utf-8")
+    path.write_text('{"query": "稀土"}\n{"question": "no query field"}\n{"query": "稀土"}\n', encoding="utf-8")
     result = run("query.py", "--questions", str(path), env={"NEWSQA_INDEX": str(seed_index.index_dir),
                                                              "NEWSQA_MODEL": seed_index.model})
-    assert result.returncode == 2 and f"{path}:2" in result.stderr and "query" in result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 1 and len(answers) == 3 and answers[0] == answers[2]
+    assert f"{path}:2" in answers[1]["error"] and "query" in answers[1]["error"] and answers[1]["hits"] == []
 
 
 def test_first_query_builds_the_index_at_the_default_location_and_says_so(tmp_path, tiny_model):

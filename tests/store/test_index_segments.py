@@ -14,6 +14,7 @@ import faiss
 import numpy as np
 import pytest
 from support.building import build_with_deltas as build
+from support.building import forget_digests
 from support.paths import SEEDS
 
 from retrieval.config import Settings
@@ -352,12 +353,23 @@ def test_the_fast_file_walk_finds_what_find_article_files_finds(tmp_path):
         (tmp_path / name).write_text("x")
     (tmp_path / "linked").symlink_to(tmp_path / "sub")
     expected = sorted(p.resolve().as_posix() for p in find_article_files(tmp_path))
-    assert sorted({path for path, _ in walk_article_files(tmp_path)}) == sorted(set(expected))
+    assert sorted({found.path for found in walk_article_files(tmp_path)}) == sorted(set(expected))
 
 
-def test_a_segment_with_unreadable_corpus_evidence_is_named_at_the_first_query(seeds_copy, tmp_path, tiny_model):
+def test_a_segment_with_unreadable_corpus_evidence_is_named_when_loading(seeds_copy, tmp_path, tiny_model):
     index_dir = tmp_path / "index"
     build(seeds_copy, index_dir, tiny_model)
+    names_file = next((live_version_dir(index_dir) / "segments").glob("base-*/names.json"))
+    names_file.write_text("{not json", encoding="utf-8")
+    with pytest.raises(IndexError_, match=r"names\.json is damaged.*rebuild_index\.py"):
+        open_searcher(replace(Settings(), index_dir=index_dir, model=tiny_model))
+
+
+def test_an_unrecorded_segment_with_unreadable_corpus_evidence_is_named_at_the_first_query(seeds_copy, tmp_path,
+                                                                                          tiny_model):
+    index_dir = tmp_path / "index"
+    build(seeds_copy, index_dir, tiny_model)
+    forget_digests(live_version_dir(index_dir))
     names_file = next((live_version_dir(index_dir) / "segments").glob("base-*/names.json"))
     names_file.write_text("{not json", encoding="utf-8")
     searcher = open_searcher(replace(Settings(), index_dir=index_dir, model=tiny_model))
@@ -369,6 +381,7 @@ def test_segments_written_before_corpus_evidence_existed_still_answer_the_same(s
     index_dir = tmp_path / "index"
     build(seeds_copy, index_dir, tiny_model)
     build(seeds_copy, tmp_path / "full", tiny_model, full=True)
+    forget_digests(live_version_dir(index_dir))
     segment = next((live_version_dir(index_dir) / "segments").glob("base-*"))
     (segment / "names.json").unlink()
     shutil.rmtree(segment / "bigrams")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from retrieval.models.embedding import Embedder, load_embedder
@@ -36,3 +37,16 @@ def build_with_deltas(articles: Path, index_dir: Path, model: str, **kwargs) -> 
     """build(), incremental rebuilds writing deltas unless `compaction` says otherwise."""
     kwargs.setdefault("compaction", DELTAS)
     return build(articles, index_dir, model, **kwargs)
+
+
+def forget_digests(version: Path) -> None:
+    """Make a version look written before digests were recorded (what older NewsQA wrote)."""
+    manifest = json.loads((version / "manifest.json").read_text())
+    for key in ("checksum", "tombstones"):
+        manifest.pop(key, None)
+    for entry in manifest["segments"]:
+        entry.pop("segment_file", None)
+        info = json.loads((version / "segments" / entry["name"] / "segment.json").read_text())
+        info.pop("files", None)
+        (version / "segments" / entry["name"] / "segment.json").write_text(json.dumps(info))
+    (version / "manifest.json").write_text(json.dumps(manifest))

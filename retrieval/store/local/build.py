@@ -30,6 +30,7 @@ from retrieval.store.local.versions import (
     new_version_name,
     read_manifest,
     rebuild_lock,
+    recover_current,
     remove_old_versions,
     remove_stale_temporaries,
 )
@@ -63,6 +64,7 @@ def build_index(
     warn = on_warning or (lambda message: None)
     with rebuild_lock(index_dir):
         remove_stale_temporaries(index_dir)
+        previous = recover_current(index_dir, warn)  # the version live before this rebuild: kept
         live = None if full else open_live_for_reuse(index_dir, embedder, warn)
         try:
             stored = live.stored_files() if live is not None and live.same_pipeline else {}
@@ -85,7 +87,7 @@ def build_index(
                     report.parse_seconds = report.seconds = time.perf_counter() - started
                     return report
                 if not build.needs_compaction(compaction or CompactionPolicy()):
-                    return _finish(build.write_delta(index_dir, embedder, batch_size, show_progress),
+                    return _finish(build.write_delta(index_dir, embedder, batch_size, show_progress), previous,
                                    report, started, index_dir)
                 content = build.compacted(embedder, batch_size, show_progress, vector_spec)
                 report.written = "compaction"
@@ -103,7 +105,7 @@ def build_index(
                            tombstones={}, trained=trained, counts=(len(content.articles), len(content.rows)))
             report.vector_index = content.spec.factory
             report.index_seconds = time.perf_counter() - index_started
-            return _finish(version, report, started, index_dir)
+            return _finish(version, previous, report, started, index_dir)
         finally:
             if live is not None:
                 live.close()
@@ -114,8 +116,9 @@ def _nothing_message(article_dirs: list[Path], live: LiveVersion | None) -> str:
             + (" (the previous index is still serving)" if live else ""))
 
 
-def _finish(version: str, report: BuildReport, started: float, index_dir: Path) -> BuildReport:
-    remove_old_versions(index_dir, keep=version)
+def _finish(version: str, previous: str | None, report: BuildReport, started: float,
+            index_dir: Path) -> BuildReport:
+    remove_old_versions(index_dir, keep={version, previous or version})
     report.version = version
     manifest = read_manifest(index_dir / "versions" / version)
     report.segments = len(manifest["segments"])

@@ -16,6 +16,7 @@ from retrieval.ingest.changes import StoredFile
 from retrieval.models.embedding import Embedder
 from retrieval.records import Article, Passage
 from retrieval.store.local import fingerprint
+from retrieval.store.local.integrity import IndexDamaged
 from retrieval.store.local.schema import SegmentDb
 from retrieval.store.local.segment import load_embeddings
 from retrieval.store.local.vectors import VECTORS_FILE, VectorIndexSpec
@@ -133,6 +134,10 @@ def open_live_for_reuse(index_dir: Path, embedder: Embedder, warn: Callable[[str
         return None
     try:
         manifest = read_manifest(directory)
+    except IndexDamaged as error:
+        warn(f"the live index version is damaged ({error.path}: {error.problem}): rebuilding everything "
+             "to repair it")
+        return None
     except IndexError_ as error:
         warn(f"previous index not reusable ({error}); rebuilding everything")
         return None
@@ -155,6 +160,10 @@ def open_live_for_reuse(index_dir: Path, embedder: Embedder, warn: Callable[[str
              "(embeddings reused)")
     try:
         return LiveVersion(directory, same_pipeline)
+    except IndexDamaged as error:  # an incremental rebuild must not build on it: rewrite every segment
+        warn(f"the live index version is damaged ({error.path}: {error.problem}): rebuilding everything "
+             "to repair it")
+        return None
     except IndexError_ as error:
         warn(f"previous index not reusable ({error}); rebuilding everything")
         return None

@@ -21,7 +21,7 @@ from retrieval.store.local.segment import (
     load_leaning,
 )
 from retrieval.store.local.vectors import SegmentedVectors, VectorIndexError, load_vectors
-from retrieval.store.local.versions import VersionFiles, live_version_dir
+from retrieval.store.local.versions import VersionFiles, VersionGone, VersionLease, live_version_dir
 from retrieval.store.records import IndexInfo, StoredPassage, TermMatches
 
 
@@ -35,7 +35,15 @@ the local implementation of retrieval.store.protocol.IndexReader.
 
     def __init__(self, directory: Path):
         self.directory = directory
-        files = VersionFiles(directory)
+        self._lease = VersionLease(directory)  # no rebuild removes the version while this holds it
+        try:
+            self._load(directory)
+        except BaseException:
+            self._lease.release()
+            raise
+
+    def _load(self, directory: Path) -> None:
+        files = VersionFiles(directory)  # checks sizes and changed files' digests: IndexDamaged
         self.files = files
         self.manifest = files.manifest
         self.version = self.manifest["version"]
@@ -239,10 +247,16 @@ the local implementation of retrieval.store.protocol.IndexReader.
             for db in self._dbs:
                 db.close()
         self.vectors.close()
+        self._lease.release()
 
 
 def load_index(index_dir: Path) -> LoadedIndex:
-    directory = live_version_dir(index_dir)
-    if directory is None:
-        raise IndexNotFound(f"no index in {index_dir}: build one with `python scripts/rebuild_index.py`")
-    return LoadedIndex(directory)
+    for _ in range(5):  # rebuilds may swap CURRENT and remove the version we read it from meanwhile
+        directory = live_version_dir(index_dir)
+        if directory is None:
+            raise IndexNotFound(f"no index in {index_dir}: build one with `python scripts/rebuild_index.py`")
+        try:
+            return LoadedIndex(directory)
+        except VersionGone:
+            continue
+    raise IndexError_(f"the index in {index_dir} kept changing while loading: try again")

@@ -8,7 +8,8 @@ only its own names, and a segment lives on while any version still links it.
 
 Layout of a segment directory:
 
-    segment.json       kind (base | delta), row count, vector index spec
+    segment.json       kind (base | delta), row count, vector index spec, and the size, SHA-256 and
+                       mtime of every other file here (retrieval/store/local/integrity.py)
     meta.sqlite        articles (with file size and mtime for change detection), passages (row,
                        text, tokens) and article_passages (which article holds which passage)
     embeddings.npy     float32 [rows × dim]
@@ -35,6 +36,7 @@ import numpy as np
 from retrieval.crosslingual.names import NameEvidence, load_transliteration_characters
 from retrieval.ingest.leaning import leans_on_previous
 from retrieval.store.local.durability import fsync_tree
+from retrieval.store.local.integrity import record_files
 from retrieval.store.local.lexical import SegmentTerms
 from retrieval.store.local.phrases import BIGRAMS_DIR, BigramPostings
 from retrieval.store.local.schema import META_FILE, SegmentDb, write_tables
@@ -106,8 +108,11 @@ def write_segment(directory: Path, content: SegmentContent, trained: faiss.Index
     (directory / NAMES_FILE).write_text(json.dumps(evidence.names.to_json(), ensure_ascii=False), encoding="utf-8")
     np.save(directory / LEANING_FILE, np.asarray([leans_on_previous(p.text) for p in content.rows], dtype=bool),
             allow_pickle=False)
+    fsync_tree(directory)
+    # every file's size, digest and mtime, taken once it is on disk (retrieval/store/local/integrity.py)
     info = {"kind": content.kind, "rows": len(content.rows), "articles": len(content.articles),
-            "vector_index": content.spec.to_json()}
+            "vector_index": content.spec.to_json(),
+            "files": record_files(directory, (path for path in directory.rglob("*") if path.is_file()))}
     (directory / SEGMENT_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
     fsync_tree(directory)
 
@@ -167,7 +172,7 @@ def link_segment(source: Path, target: Path) -> None:
 def read_segment_info(directory: Path) -> dict:
     try:
         info = json.loads((directory / SEGMENT_FILE).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
+    except (OSError, ValueError) as error:  # ValueError: not UTF-8, not JSON
         raise VectorIndexError(f"segment {directory} is unreadable: {error}") from None
     return info
 

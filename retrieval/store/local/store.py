@@ -9,9 +9,10 @@ from retrieval.models.embedding import Embedder
 from retrieval.store.local.build import build_index
 from retrieval.store.local.delta import CompactionPolicy
 from retrieval.store.local.reader import LoadedIndex, load_index
+from retrieval.store.local.verify import verify_index
 from retrieval.store.local.versions import live_version
 from retrieval.store.protocol import RebuildOptions
-from retrieval.store.records import BuildReport
+from retrieval.store.records import BuildReport, VerifyReport
 
 
 class LocalStore:
@@ -30,3 +31,6 @@ class LocalStore:
                            show_progress=options.show_progress, batch_size=options.batch_size,
                            max_article_bytes=options.max_article_bytes, on_warning=options.on_warning,
                            compaction=self.compaction)
+
+    def verify(self) -> VerifyReport:
+        return verify_index(self.index_dir)
