@@ -7,6 +7,7 @@ The config file is `newsqa.toml` in the project root, or the file named by NEWSQ
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -91,6 +92,13 @@ class Settings:
     compaction_share: float = 0.05
     max_deltas: int = 8
     max_article_bytes: int = 5 * 1024 * 1024
+    # Where the index lives: "local" (index_dir) or "milvus" (retrieval/store/milvus; docs/scaling.md).
+    backend: str = "local"
+    # A Milvus server or cluster (http(s)://host:19530) or a milvus-lite file (a path ending in .db);
+    # empty: <index_dir>/milvus.db. The token (user:password or an API key) is never logged.
+    milvus_uri: str = ""
+    milvus_token: str | None = field(default=None, repr=False)
+    milvus_collection: str = "newsqa"
     # Bot settings live here too so that one file configures a deployment.
     telegram_token: str | None = field(default=None, repr=False)
     telegram_base_url: str | None = None
@@ -105,9 +113,15 @@ class Settings:
                 raise ConfigError(f"setting {name!r} must be {bounds}, not {value!r}")
         if self.fusion not in FUSIONS:
             raise ConfigError(f"setting 'fusion' must be 'weighted' or 'rrf', not {self.fusion!r}")
+        if self.backend not in BACKENDS:
+            raise ConfigError(f"setting 'backend' must be 'local' or 'milvus', not {self.backend!r}")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,63}", self.milvus_collection):
+            raise ConfigError(f"setting 'milvus_collection' must be letters, digits and underscores, starting with "
+                              f"a letter (at most 64), not {self.milvus_collection!r}")
 
 
 FUSIONS = ("weighted", "rrf")
+BACKENDS = ("local", "milvus")
 # Value ranges every Settings is checked against: (lowest, highest), None for no bound.
 _RANGES: dict[str, tuple[float | None, float | None]] = {
     "top_k": (1, None),
@@ -153,6 +167,10 @@ _ENV = {
     "NEWSQA_ANSWER_WEIGHT": "answer_weight",
     "NEWSQA_COMPACTION_SHARE": "compaction_share",
     "NEWSQA_MAX_DELTAS": "max_deltas",
+    "NEWSQA_BACKEND": "backend",
+    "NEWSQA_MILVUS_URI": "milvus_uri",
+    "NEWSQA_MILVUS_TOKEN": "milvus_token",
+    "NEWSQA_MILVUS_COLLECTION": "milvus_collection",
     "TELEGRAM_BOT_TOKEN": "telegram_token",
     "TELEGRAM_BASE_URL": "telegram_base_url",
     "NEWSQA_ALLOWED_USERS": "allowed_user_ids",
@@ -215,3 +233,8 @@ def _with(settings: Settings, name: str, raw: object, origin: str) -> Settings:
         if origin in str(error):
             raise
         raise ConfigError(f"{error} (from {origin})") from None
+
+
+def milvus_uri(settings: Settings) -> str:
+    """The configured Milvus URI, or a milvus-lite file in the local index directory."""
+    return settings.milvus_uri or str(settings.index_dir / "milvus.db")

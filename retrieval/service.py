@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from retrieval.config import Settings
+from retrieval.config import Settings, milvus_uri
 from retrieval.models.embedding import load_embedder
 from retrieval.search import RankingOptions, Searcher
 from retrieval.store.local.delta import CompactionPolicy
@@ -14,8 +14,21 @@ from retrieval.store.records import BuildReport
 
 
 def open_store(settings: Settings) -> IndexStore:
-    """The configured index location. (One backend so far: a local index directory.)"""
+    """The configured index location: a local index directory, or a Milvus collection."""
+    if settings.backend == "milvus":
+        from retrieval.store.milvus import MilvusStore  # optional dependency: only when chosen
+
+        return MilvusStore(milvus_uri(settings), settings.milvus_collection, settings.milvus_token)
     return LocalStore(settings.index_dir, CompactionPolicy(settings.compaction_share, settings.max_deltas))
+
+
+def index_location(settings: Settings) -> str:
+    """Where the configured index lives, for messages (a Milvus token is never part of it)."""
+    if settings.backend == "milvus":
+        from retrieval.store.milvus.engine import redact_uri
+
+        return f"Milvus {redact_uri(milvus_uri(settings))} collection {settings.milvus_collection!r}"
+    return str(settings.index_dir)
 
 
 def rebuild(settings: Settings, *, full: bool = False, show_progress: bool = True,
@@ -31,7 +44,7 @@ def ensure_index(settings: Settings, say: Callable[[str], None], show_progress: 
     if open_store(settings).live_version() is not None:
         return
     dirs = ", ".join(str(d) for d in settings.articles_dirs)
-    say(f"No index in {settings.index_dir} yet: building one from {dirs} (once) ...")
+    say(f"No index in {index_location(settings)} yet: building one from {dirs} (once) ...")
     report = rebuild(settings, show_progress=show_progress, on_warning=say)
     say(f"Index built: {report.summary()}")
 

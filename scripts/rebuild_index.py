@@ -19,7 +19,7 @@ from pathlib import Path
 
 import _cli
 
-from retrieval.service import rebuild
+from retrieval.service import index_location, rebuild
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     def build() -> int:
         settings = _cli.settings(index=args.index, articles=args.articles)
         report = rebuild(settings, full=args.full, show_progress=not args.no_progress, on_warning=_cli.say)
-        print(f"index {report.version} in {settings.index_dir}: {report.summary()}")
+        print(f"index {report.version} in {index_location(settings)}: {report.summary()}")
         return 0
 
     return _cli.run(build, status=1)

@@ -12,7 +12,7 @@ want=$(cat pyproject.toml scripts/setup.sh | sha1sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet "torch==2.13.0"
-  .venv/bin/python -m pip install --quiet -e ".[test,bench]"
+  .venv/bin/python -m pip install --quiet -e ".[test,bench,milvus]"
   echo "$want" > "$stamp"
 fi
 # The bilingual static embedding model (the default embedder) is built from installed packages
