@@ -26,7 +26,8 @@ import _bootstrap  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-REAL_CORPORA = {"seeds": ROOT / "seeds", "heldout": SHARED / "corpus" / "heldout"}
+REAL_CORPORA = {"seeds": (ROOT / "seeds",), "heldout": (SHARED / "corpus" / "heldout",),
+                "heldout+large": (SHARED / "corpus" / "heldout", SHARED / "corpus" / "large")}
 SYNTHETIC = {"100k": 100_000, "1m": 1_000_000}
 DEV_QA = SHARED / "eval" / "dev_qa.jsonl"
 
@@ -334,7 +335,8 @@ def bench_scale(scale: str, work: Path, args: argparse.Namespace, results: dict)
         if not (args.reuse and live_version_dir(index_dir)):
             shutil.rmtree(index_dir, ignore_errors=True)
             shutil.rmtree(articles, ignore_errors=True)
-            shutil.copytree(REAL_CORPORA[scale], articles)
+            for source in REAL_CORPORA[scale]:  # one folder per corpus, so file names never collide
+                shutil.copytree(source, articles / source.name if len(REAL_CORPORA[scale]) > 1 else articles)
             build = run_child("build-real", {"articles": str(articles), "index": str(index_dir), "model": args.model})
             results[scale]["build"] = build
             passages = build["passages_total"]
@@ -479,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser = argparse.ArgumentParser(description="Benchmark NewsQA at several scales.")
     parser.add_argument("--scales", default="seeds,heldout",
-                        help="comma-separated: seeds, heldout, 100k, 1m (synthetic ones need heldout built)")
+                        help="comma-separated: seeds, heldout, heldout+large, 100k, 1m (synthetic: heldout first)")
     parser.add_argument("--work", type=Path, default=ROOT / ".cache" / "bench", help="where indexes and corpora go")
     parser.add_argument("--model", default=None,
                         help="embedding model name or path (default: the product's, from load_settings())")
@@ -505,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
     say(f"NewsQA bench: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, model {args.model}")
     for scale in [s.strip() for s in args.scales.split(",") if s.strip()]:
         if scale not in REAL_CORPORA and scale not in SYNTHETIC:
-            parser.error(f"unknown scale {scale!r}: use seeds, heldout, 100k or 1m")
+            parser.error(f"unknown scale {scale!r}: use seeds, heldout, heldout+large, 100k or 1m")
         results[scale] = results.get(scale, {}) if args.reuse else {}
         bench_scale(scale, args.work, args, results)
         results_file.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")

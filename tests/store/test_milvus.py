@@ -93,8 +93,16 @@ def test_incremental_rebuild_adds_changes_and_removes_articles(tmp_path, seeds_c
     removed.unlink()
     (seeds_copy / "zz_added.md").write_text(
         "# 新增的文章\n\n日期：2025-01-02\n\n锂电池回收工厂在内华达州开工，年处理能力五万吨。\n", encoding="utf-8")
+    from bot.searching import LiveSearcher
+
+    before = open_searcher(settings)  # a serving process opened before the update
+    bot_backend = LiveSearcher(settings)
     report = rebuild(settings, show_progress=False)
-    assert (report.written, report.version) == ("delta", first.version)  # in place: no new collections
+    # in place (no new collections), but under a new version label, so a serving process reloads
+    assert report.written == "delta" and report.version == f"{first.version}.1"
+    assert open_store(settings).live_version() == report.version != before.index.info.version
+    assert CHANGED_SENTENCE in bot_backend.search("钼矿石出口配额削减到多少吨？", top_k=3).hits[0].text
+    assert bot_backend.version == report.version  # the bot reloaded the updated index by itself
     assert report.articles_read == 2 and report.articles_removed == 1
     searcher = open_searcher(settings)
     assert CHANGED_SENTENCE in searcher.search("钼矿石出口配额削减到多少吨？").hits[0].text

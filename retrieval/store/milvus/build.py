@@ -209,7 +209,7 @@ def _incremental(client, live: str, manifest: dict, article_dirs: list[Path], em
     report.articles_removed = len(scan.removed) + len(failed)
     if not entries and not scan.unchanged and not scan.touched:
         raise _nothing(article_dirs, live)
-    report.version, report.segments = manifest["version"], 1
+    report.version, report.segments = engine.version_label(manifest), 1
     gone = {f.article_id for f in [*scan.removed, *failed]} | {before.article_id for _, _, before in scan.to_read
                                                                  if before is not None}
     if not entries and not gone and not scan.touched:
@@ -254,10 +254,11 @@ def _incremental(client, live: str, manifest: dict, article_dirs: list[Path], em
     for suffix in SUFFIXES:
         client.flush(live + suffix)
     articles = int(manifest["articles"]) - len(gone) + len(entries)
-    engine.write_manifest(client, live, {**manifest, "passages": vocab.passages, "articles": articles,
-                                         "vocab_chunks": chunks, "state": "complete",
-                                         "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
-    report.written = "delta"
+    manifest = {**manifest, "passages": vocab.passages, "articles": articles, "vocab_chunks": chunks,
+                "state": "complete", "revision": int(manifest.get("revision", 0)) + 1,
+                "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    engine.write_manifest(client, live, manifest)
+    report.version, report.written = engine.version_label(manifest), "delta"
     report.passages_total = vocab.passages
     report.passages_added = len(rows)
     report.passages_removed = len(old) - len(orphans)

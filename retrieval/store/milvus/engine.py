@@ -132,6 +132,13 @@ def read_manifest(client: MilvusClient, collection: str) -> dict[str, Any]:
     return json.loads(raw)
 
 
+def version_label(manifest: dict[str, Any]) -> str:
+    """The version a reader serves: the full build's, plus how many incremental updates it has had
+    (they change the live collections in place, so a serving process must see a new label)."""
+    revision = int(manifest.get("revision", 0))
+    return manifest["version"] + (f".{revision}" if revision else "")
+
+
 def write_manifest(client: MilvusClient, collection: str, manifest: dict[str, Any]) -> None:
     client.alter_collection_properties(collection, properties={MANIFEST_KEY: json.dumps(manifest)})
 

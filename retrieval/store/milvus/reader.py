@@ -42,6 +42,7 @@ from retrieval.store.milvus.engine import (
     query_all,
     quoted_list,
     unpack_vector,
+    version_label,
 )
 from retrieval.store.milvus.features import bigrams, feature_id, length_norm
 from retrieval.store.milvus.vocabulary import read_vocabulary
@@ -109,7 +110,7 @@ class MilvusReader:
         leaning = np.flatnonzero(self._predecessors >= 0)
         self._followers[self._predecessors[leaning]] = leaning
         self.vocab.passages = len(self._pids)
-        self.info = IndexInfo(location=location, version=manifest["version"], model=manifest["model"],
+        self.info = IndexInfo(location=location, version=version_label(manifest), model=manifest["model"],
                               dim=int(manifest["dim"]), model_fingerprint=manifest.get("model_fingerprint"),
                               articles=int(manifest["articles"]), passages=len(self._pids),
                               built_at=manifest.get("built_at", "unknown"))

@@ -34,8 +34,9 @@ class MilvusStore:
         return self._shared
 
     def live_version(self) -> str | None:
-        live = engine.live_collection(self._client(), self.name)
-        return live[len(self.name) + 1:] if live else None
+        client = self._client()
+        live = engine.live_collection(client, self.name)
+        return engine.version_label(engine.read_manifest(client, live)) if live else None
 
     def open(self) -> MilvusReader:
         client = engine.connect(self.uri, self._token)  # the reader's own: closed with it
