@@ -260,8 +260,9 @@ def _incremental(client, live: str, manifest: dict, article_dirs: list[Path], em
     engine.write_manifest(client, live, manifest)
     report.version, report.written = engine.version_label(manifest), "delta"
     report.passages_total = vocab.passages
-    report.passages_added = len(rows)
-    report.passages_removed = len(old) - len(orphans)
+    # counted as the local store counts them: texts that are new, texts that are gone
+    report.passages_added = len(added_ids - old_ids)
+    report.passages_removed = len(old_ids - added_ids) - len(orphans)
     report.index_seconds = time.perf_counter() - index_started
     report.seconds = time.perf_counter() - started
     return report

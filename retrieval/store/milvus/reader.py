@@ -7,16 +7,17 @@ vectors of a few more candidates, text and cards of the passages fused to the to
 the vocabulary (whether a term exists, its IDF), scores each term exactly over the candidates from
 their stored tokens, and runs query analysis, fusion, reranking and abstaining (retrieval.search).
 
-Token matches are lazy, and resolved together. Query analysis asks `term_matches` about dozens of
-words (an English question ~60) only to learn whether the corpus has them: the vocabulary answers
-without the engine. When search first reads a match's rows, every term this thread asked about since
-the last resolution is resolved at once: one engine search for all of them, CANDIDATE_POOL passages
-back with their tokens, each term's rows and BM25 scores computed from those. The first new term
-after a resolution starts a new question. So a term's rows are the passages among the question's
-lexical candidates that hold it (plus the passages its substring terms found, and the paragraphs
-those lean on or that lean on them, so inherited scores stay whole); the local store's are every
-passage that holds it. Measured on 160 probe questions at heldout (docs/scaling.md): the same top 3
-and the same abstentions as the local store for all of them with a pool of 200 (100: one differs).
+Token matches come from one engine search per question. Query analysis asks `term_matches` about
+dozens of words (an English question ~60) only to learn whether the corpus has them and their IDF:
+the vocabulary answers without the engine. Before search reads any rows it calls `prepare_terms`
+with the question's terms (retrieval.search.scoring; an optional method the local store lacks):
+one engine search for all of them returns CANDIDATE_POOL passages with their tokens, and each
+term's rows and BM25 scores are computed from those. So a term's rows are the passages among the
+question's lexical candidates that hold it (plus the passages its substring terms found, and the
+paragraphs those lean on or that lean on them, so inherited scores stay whole); the local store's
+are every passage that holds it. Measured on 160 probe questions at heldout (docs/scaling.md): the
+same top 3 and the same abstentions as the local store for all of them with a pool of 200 (100
+and 150: one differs). Rows read without `prepare_terms` come from the term's own search.
 
 Rows: the passages' ids are read once at open (with the id of the paragraph each leans on) and
 numbered 0..n-1; a reader serves the collection it opened even after the alias moves on.
@@ -59,8 +60,6 @@ LEXICAL_FIELDS = ["passage_id", "tokens", "vector"]
 EF_FLOOR = 512
 _CACHED_PASSAGES = 20_000
 _LIKE_UNSAFE = set('%_"\\')
-# Terms one thread may ask about between two candidate searches (an English question: ~60).
-_MAX_PENDING = 512
 
 
 class LazyTermMatches:
@@ -81,7 +80,7 @@ class LazyTermMatches:
 
     def _get(self) -> TermMatches:
         if self._resolved is None:
-            self._reader._resolve_pending(self)
+            self._reader._resolve_alone(self)
         assert self._resolved is not None
         return self._resolved
 
@@ -117,7 +116,7 @@ class MilvusReader:
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, StoredPassage] = OrderedDict()
         self._vectors: dict[str, str] = {}  # packed vectors of recent lexical candidates (insertion order)
-        self._waiting = threading.local()
+        self._question = threading.local()
         self._phrase_cache = lru_cache(maxsize=8192)(self._phrase_matches)
 
     # -- lexical ---------------------------------------------------------------------------------
@@ -129,45 +128,39 @@ class MilvusReader:
         df = self.vocab.tokens.get(term, 0) if term else 0
         if df == 0:
             return None
-        state = self._state()
-        if term in state.resolved:
-            return state.resolved[term]
-        if not state.pending:
-            state.resolved = {}  # the first new term since the last resolution: a new question
-        match = LazyTermMatches(self, term, self.vocab.idf(df))
-        state.pending[term] = match
-        if len(state.pending) > _MAX_PENDING:
-            state.pending.pop(next(iter(state.pending)))
-        return match  # type: ignore[return-value]  # duck-typed TermMatches, rows read on demand
+        prepared = self._prepared()
+        if term in prepared:
+            return prepared[term]
+        return LazyTermMatches(self, term, self.vocab.idf(df))  # type: ignore[return-value]  # rows on demand
 
-    def _state(self):
-        state = self._waiting
-        if not hasattr(state, "pending"):
-            state.pending, state.resolved, state.phrases = {}, {}, []
-        return state
+    def _prepared(self) -> dict[str, TermMatches]:
+        if not hasattr(self._question, "matches"):
+            self._question.matches = {}
+        return self._question.matches
 
-    def phrase_matches(self, term: str) -> TermMatches:
-        found = self._phrase_cache(term)
-        if len(found.rows):
-            # its passages are scored for the question's tokens too when the candidates are resolved
-            self._state().phrases.append(found)
-        return found
+    def prepare_terms(self, tokens: list[str], phrases: list[str]) -> None:
+        """The question's lexical candidates in one engine search (retrieval.search.scoring calls
+        this before it reads any term's rows): its token terms' rows and exact BM25 scores among
+        them, until the next question's call replaces them (per thread: the bot searches in several)."""
+        known = list(dict.fromkeys(t for t in tokens if self.vocab.tokens.get(t, 0)))
+        self._question.matches = self._resolve(known, [self.phrase_matches(p) for p in dict.fromkeys(phrases)])
 
-    def _resolve_pending(self, first: LazyTermMatches) -> None:
-        """One engine search for every term this thread asked about since the last one."""
-        state = self._state()
-        matches = [m for m in state.pending.values() if not m.resolved]
-        if first not in matches:
-            matches.append(first)
-        phrases, state.pending, state.phrases = state.phrases, {}, []
+    def _resolve_alone(self, match: LazyTermMatches) -> None:
+        """A term's rows read outside a prepared question: its own best CANDIDATE_POOL passages."""
+        match.resolve(self._resolve([match.term], [])[match.term])
+
+    def _resolve(self, terms: list[str], phrases: list[TermMatches]) -> dict[str, TermMatches]:
+        idfs = {term: self.vocab.idf(self.vocab.tokens[term]) for term in terms}
         weights: dict[int, float] = {}
-        for match in matches:
-            key = feature_id(match.term)
-            weights[key] = max(weights.get(key, 0.0), match.idf)
-        hits = self._client.search(self.collection + LEXICAL_SUFFIX, data=[weights], anns_field="lexical",
-                                   limit=CANDIDATE_POOL, output_fields=LEXICAL_FIELDS,
-                                   search_params={"metric_type": "IP"})[0]
-        tokens = self._remember_lexical([hit["entity"] for hit in hits])
+        for term, idf in idfs.items():
+            key = feature_id(term)
+            weights[key] = max(weights.get(key, 0.0), idf)
+        tokens: dict[int, tuple[str, ...]] = {}
+        if weights:
+            hits = self._client.search(self.collection + LEXICAL_SUFFIX, data=[weights], anns_field="lexical",
+                                       limit=CANDIDATE_POOL, output_fields=LEXICAL_FIELDS,
+                                       search_params={"metric_type": "IP"})[0]
+            tokens = self._remember_lexical([hit["entity"] for hit in hits])
         # Passages a substring term found (a name jieba cut otherwise) are candidates too: the
         # engine's token search cannot see why they matter.
         for found in phrases:
@@ -176,21 +169,25 @@ class MilvusReader:
         # A paragraph that leans on the one before it inherits that one's matches (retrieval.search
         # context): the candidates' neighbours in such pairs are scored from their own tokens too,
         # so an inherited score never stands in for a match the passage itself has.
-        rows = np.fromiter(tokens, dtype=np.int64, count=len(tokens))
-        pairs = set(self._predecessors[rows].tolist()) | set(self._followers[rows].tolist())
-        tokens.update(self._tokens_of(sorted(pairs - set(tokens) - {-1})))
+        if tokens:
+            rows = np.fromiter(tokens, dtype=np.int64, count=len(tokens))
+            pairs = set(self._predecessors[rows].tolist()) | set(self._followers[rows].tolist())
+            tokens.update(self._tokens_of(sorted(pairs - set(tokens) - {-1})))
         tallies = [(row, Counter(t for t in toks if t), len([t for t in toks if t])) for row, toks in tokens.items()]
-        for match in matches:
-            rows, counts, lengths = [], [], []
+        resolved: dict[str, TermMatches] = {}
+        for term, idf in idfs.items():
+            rows_, counts, lengths = [], [], []
             for row, tally, length in tallies:
-                count = tally.get(match.term, 0)
+                count = tally.get(term, 0)
                 if count:
-                    rows.append(row)
+                    rows_.append(row)
                     counts.append(count)
                     lengths.append(length)
-            resolved = self._scored(match.term, match.idf, rows, counts, lengths, bm25.TOKEN_TF_SCALE)
-            match.resolve(resolved)
-            state.resolved[match.term] = resolved
+            resolved[term] = self._scored(term, idf, rows_, counts, lengths, bm25.TOKEN_TF_SCALE)
+        return resolved
+
+    def phrase_matches(self, term: str) -> TermMatches:
+        return self._phrase_cache(term)
 
     def _tokens_of(self, rows: list[int]) -> dict[int, tuple[str, ...]]:
         found: dict[int, tuple[str, ...]] = {}
@@ -276,9 +273,10 @@ class MilvusReader:
         with self._lock:
             found = {pid: self._vectors[pid] for pid in pids if pid in self._vectors}
         missing = [pid for pid in dict.fromkeys(pids) if pid not in found]
-        if missing:
+        for start in range(0, len(missing), 1000):
             found.update((r["passage_id"], r["vector"]) for r in self._client.get(
-                self.collection + LEXICAL_SUFFIX, ids=missing, output_fields=["passage_id", "vector"]))
+                self.collection + LEXICAL_SUFFIX, ids=missing[start:start + 1000],
+                output_fields=["passage_id", "vector"]))
         for i, pid in enumerate(pids):
             if pid in found:
                 out[i] = unpack_vector(found[pid])
