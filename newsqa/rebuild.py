@@ -20,7 +20,7 @@ import argparse
 from pathlib import Path
 
 from newsqa import common
-from retrieval.service import rebuild, verify
+from retrieval.service import index_location, rebuild, verify
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.verbose:
             for path, reason in report.ignored:
                 common.say(f"ignored {path}: {reason}")
-        print(f"index {report.version} in {settings.index_dir}: {report.summary()}")
+        print(f"index {report.version} in {index_location(settings)}: {report.summary()}")
         return 0
 
     return common.run(check if args.verify else build, status=1)

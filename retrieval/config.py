@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -94,6 +95,13 @@ class Settings:
     compaction_share: float = 0.05
     max_deltas: int = 8
     max_article_bytes: int = 5 * 1024 * 1024
+    # Where the index lives: "local" (index_dir) or "milvus" (retrieval/store/milvus; docs/scaling.md).
+    backend: str = "local"
+    # A Milvus server or cluster (http(s)://host:19530) or a milvus-lite file (a path ending in .db);
+    # empty: <index_dir>/milvus.db. The token (user:password or an API key) is never logged.
+    milvus_uri: str = ""
+    milvus_token: str | None = field(default=None, repr=False)
+    milvus_collection: str = "newsqa"
     # Bot settings live here too so that one file configures a deployment.
     telegram_token: str | None = field(default=None, repr=False)
     telegram_base_url: str | None = None
@@ -121,9 +129,15 @@ class Settings:
                               "--index) at an index directory, or at a path that does not exist yet")
         if self.fusion not in FUSIONS:
             raise ConfigError(f"setting 'fusion' must be 'weighted' or 'rrf', not {self.fusion!r}")
+        if self.backend not in BACKENDS:
+            raise ConfigError(f"setting 'backend' must be 'local' or 'milvus', not {self.backend!r}")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,63}", self.milvus_collection):
+            raise ConfigError(f"setting 'milvus_collection' must be letters, digits and underscores, starting with "
+                              f"a letter (at most 64), not {self.milvus_collection!r}")
 
 
 FUSIONS = ("weighted", "rrf")
+BACKENDS = ("local", "milvus")
 # Value ranges every Settings is checked against: (lowest, highest), None for no bound. Upper bounds
 # on weights keep a typo from overriding the abstain rules (issue 19: rerank_weight=1e20 answered
 # unanswerable questions); min_groups 0 is the ablation's "no two-group rule", so allowed.
@@ -171,6 +185,10 @@ _ENV = {
     "NEWSQA_ANSWER_WEIGHT": "answer_weight",
     "NEWSQA_COMPACTION_SHARE": "compaction_share",
     "NEWSQA_MAX_DELTAS": "max_deltas",
+    "NEWSQA_BACKEND": "backend",
+    "NEWSQA_MILVUS_URI": "milvus_uri",
+    "NEWSQA_MILVUS_TOKEN": "milvus_token",
+    "NEWSQA_MILVUS_COLLECTION": "milvus_collection",
     "TELEGRAM_BOT_TOKEN": "telegram_token",
     "TELEGRAM_BASE_URL": "telegram_base_url",
     "NEWSQA_ALLOWED_USERS": "allowed_user_ids",
@@ -237,3 +255,8 @@ def _with(settings: Settings, name: str, raw: object, origin: str) -> Settings:
         if origin in str(error):
             raise
         raise ConfigError(f"{error} (from {origin})") from None
+
+
+def milvus_uri(settings: Settings) -> str:
+    """The configured Milvus URI, or a milvus-lite file in the local index directory."""
+    return settings.milvus_uri or str(settings.index_dir / "milvus.db")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from retrieval import locations
-from retrieval.config import Settings
+from retrieval.config import Settings, milvus_uri
 from retrieval.errors import IndexError_, IndexNotFound
 from retrieval.models.embedding import load_embedder
 from retrieval.search import RankingOptions, Searcher
@@ -17,7 +17,11 @@ from retrieval.store.records import BuildReport, VerifyReport
 
 
 def open_store(settings: Settings) -> IndexStore:
-    """The configured index location. (One backend so far: a local index directory.)"""
+    """The configured index location: a local index directory, or a Milvus collection."""
+    if settings.backend == "milvus":
+        from retrieval.store.milvus import MilvusStore  # optional dependency: only when chosen
+
+        return MilvusStore(milvus_uri(settings), settings.milvus_collection, settings.milvus_token)
     return LocalStore(settings.index_dir, CompactionPolicy(settings.compaction_share, settings.max_deltas))
 
 
@@ -36,6 +40,15 @@ def prepare_lookup_tables() -> None:
     jieba_tables()
 
 
+def index_location(settings: Settings) -> str:
+    """Where the configured index lives, for messages (a Milvus token is never part of it)."""
+    if settings.backend == "milvus":
+        from retrieval.store.milvus.engine import redact_uri
+
+        return f"Milvus {redact_uri(milvus_uri(settings))} collection {settings.milvus_collection!r}"
+    return str(settings.index_dir)
+
+
 def rebuild(settings: Settings, *, full: bool = False, show_progress: bool = True,
             on_warning: Callable[[str], None] | None = None) -> BuildReport:
     prepare_lookup_tables()
@@ -52,14 +65,15 @@ def ensure_index(settings: Settings, say: Callable[[str], None], show_progress: 
     says how to build one."""
     if open_store(settings).live_version() is not None:
         return
-    if settings.index_dir.expanduser().resolve() != locations.default_index_dir().resolve():
+    if settings.backend == "local" and \
+            settings.index_dir.expanduser().resolve() != locations.default_index_dir().resolve():
         what = "no folder" if not settings.index_dir.exists() else "a folder without an index"
         raise IndexNotFound(f"no index in {settings.index_dir} ({what}): build one with "
                             f"`newsqa rebuild --index {settings.index_dir} --articles DIR ...` "
                             "(or scripts/rebuild_index.py with the same options), or leave --index and "
                             "NEWSQA_INDEX unset to use the default index")
     dirs = ", ".join(str(d) for d in settings.articles_dirs)
-    say(f"No index in {settings.index_dir} yet: building one from {dirs} (once) ...")
+    say(f"No index in {index_location(settings)} yet: building one from {dirs} (once) ...")
     report = rebuild(settings, show_progress=show_progress, on_warning=say)
     say(f"Index built: {report.summary()}")
 

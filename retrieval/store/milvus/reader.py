@@ -1,0 +1,347 @@
+"""One live Milvus index version as an IndexReader (retrieval.store.protocol).
+
+Per question the engine runs one sparse inner-product search for the lexical candidates (our BM25
+vectors, the query holding each question token's IDF), one ANN search on the dense field, a filtered
+query per substring term the vocabulary cannot rule out, and fetches by passage id (tokens and packed
+vectors of a few more candidates, text and cards of the passages fused to the top). The client keeps
+the vocabulary (whether a term exists, its IDF), scores each term exactly over the candidates from
+their stored tokens, and runs query analysis, fusion, reranking and abstaining (retrieval.search).
+
+Token matches come from one engine search per question. Query analysis asks `term_matches` about
+dozens of words (an English question ~60) only to learn whether the corpus has them and their IDF:
+the vocabulary answers without the engine. Before search reads any rows it calls `prepare_terms`
+with the question's terms (retrieval.search.scoring; an optional method the local store lacks):
+one engine search for all of them returns CANDIDATE_POOL passages with their tokens, and each
+term's rows and BM25 scores are computed from those. So a term's rows are the passages among the
+question's lexical candidates that hold it (plus the passages its substring terms found, and the
+paragraphs those lean on or that lean on them, so inherited scores stay whole); the local store's
+are every passage that holds it. Measured on 160 probe questions at heldout (docs/scaling.md): the
+same top 3 and the same abstentions as the local store for all of them with a pool of 200 (100
+and 150: one differs). Rows read without `prepare_terms` come from the term's own search.
+
+Rows: the passages' ids are read once at open (with the id of the paragraph each leans on) and
+numbered 0..n-1; a reader serves the collection it opened even after the alias moves on.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter, OrderedDict
+from functools import lru_cache
+
+import numpy as np
+
+from retrieval.crosslingual.names import NameEvidence
+from retrieval.store import bm25
+from retrieval.store.milvus.engine import (
+    ARTICLES_SUFFIX,
+    DENSE_SUFFIX,
+    LEXICAL_SUFFIX,
+    QUERY_WINDOW,
+    VOCAB_SUFFIX,
+    query_all,
+    quoted_list,
+    unpack_vector,
+    version_label,
+)
+from retrieval.store.milvus.features import bigrams, feature_id, length_norm
+from retrieval.store.milvus.vocabulary import read_vocabulary
+from retrieval.store.records import IndexInfo, StoredPassage, TermMatches
+from retrieval.text import compact_normal_form
+
+# Passages fetched as lexical candidates per question: rescored exactly, of which search keeps 100
+# (retrieval.search CANDIDATES_PER_SIDE).
+CANDIDATE_POOL = 200
+PASSAGE_FIELDS = ["passage_id", "article_id", "text", "tokens", "title", "date", "url"]
+LEXICAL_FIELDS = ["passage_id", "tokens", "vector"]
+# HNSW search breadth: with 64, 1–7 of the 100 nearest passages differed from exact search on the
+# probe questions at heldout; with 512 at most 1 (faiss' HNSW; a few ms either way on milvus-lite).
+EF_FLOOR = 512
+_CACHED_PASSAGES = 20_000
+_LIKE_UNSAFE = set('%_"\\')
+
+
+class LazyTermMatches:
+    """A TermMatches whose rows and scores are fetched from the engine when first read."""
+
+    def __init__(self, reader: MilvusReader, term: str, idf: float):
+        self.term = term
+        self.idf = idf
+        self._reader = reader
+        self._resolved: TermMatches | None = None
+
+    def resolve(self, matches: TermMatches) -> None:
+        self._resolved = matches
+
+    @property
+    def resolved(self) -> bool:
+        return self._resolved is not None
+
+    def _get(self) -> TermMatches:
+        if self._resolved is None:
+            self._reader._resolve_alone(self)
+        assert self._resolved is not None
+        return self._resolved
+
+    @property
+    def rows(self) -> np.ndarray:
+        return self._get().rows
+
+    @property
+    def scores(self) -> np.ndarray:
+        return self._get().scores
+
+
+class MilvusReader:
+    def __init__(self, client, location: str, collection: str, manifest: dict):
+        self._client = client
+        self.collection = collection
+        self._ef_floor = EF_FLOOR
+        self.vocab = read_vocabulary(client, collection + VOCAB_SUFFIX, int(manifest["passages"]),
+                                     float(manifest["average_length"]))
+        directory = query_all(client, collection, ["passage_id", "previous_id"], hex_key="passage_id")
+        self._pids = [row["passage_id"] for row in directory]
+        self._row_of = {pid: row for row, pid in enumerate(self._pids)}
+        self._predecessors = np.asarray([self._row_of.get(row["previous_id"], -1) if row["previous_id"] else -1
+                                         for row in directory], dtype=np.int32)
+        self._followers = np.full(len(self._pids), -1, dtype=np.int32)
+        leaning = np.flatnonzero(self._predecessors >= 0)
+        self._followers[self._predecessors[leaning]] = leaning
+        self.vocab.passages = len(self._pids)
+        self.info = IndexInfo(location=location, version=version_label(manifest), model=manifest["model"],
+                              dim=int(manifest["dim"]), model_fingerprint=manifest.get("model_fingerprint"),
+                              articles=int(manifest["articles"]), passages=len(self._pids),
+                              built_at=manifest.get("built_at", "unknown"))
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, StoredPassage] = OrderedDict()
+        self._vectors: dict[str, str] = {}  # packed vectors of recent lexical candidates (insertion order)
+        self._question = threading.local()
+        self._phrase_cache = lru_cache(maxsize=8192)(self._phrase_matches)
+
+    # -- lexical ---------------------------------------------------------------------------------
+
+    def unseen_idf(self) -> float:
+        return self.vocab.unseen_idf()
+
+    def term_matches(self, term: str) -> TermMatches | None:
+        df = self.vocab.tokens.get(term, 0) if term else 0
+        if df == 0:
+            return None
+        prepared = self._prepared()
+        if term in prepared:
+            return prepared[term]
+        return LazyTermMatches(self, term, self.vocab.idf(df))  # type: ignore[return-value]  # rows on demand
+
+    def _prepared(self) -> dict[str, TermMatches]:
+        if not hasattr(self._question, "matches"):
+            self._question.matches = {}
+        return self._question.matches
+
+    def prepare_terms(self, tokens: list[str], phrases: list[str]) -> None:
+        """The question's lexical candidates in one engine search (retrieval.search.scoring calls
+        this before it reads any term's rows): its token terms' rows and exact BM25 scores among
+        them, until the next question's call replaces them (per thread: the bot searches in several)."""
+        known = list(dict.fromkeys(t for t in tokens if self.vocab.tokens.get(t, 0)))
+        self._question.matches = self._resolve(known, [self.phrase_matches(p) for p in dict.fromkeys(phrases)])
+
+    def _resolve_alone(self, match: LazyTermMatches) -> None:
+        """A term's rows read outside a prepared question: its own best CANDIDATE_POOL passages."""
+        match.resolve(self._resolve([match.term], [])[match.term])
+
+    def _resolve(self, terms: list[str], phrases: list[TermMatches]) -> dict[str, TermMatches]:
+        idfs = {term: self.vocab.idf(self.vocab.tokens[term]) for term in terms}
+        weights: dict[int, float] = {}
+        for term, idf in idfs.items():
+            key = feature_id(term)
+            weights[key] = max(weights.get(key, 0.0), idf)
+        tokens: dict[int, tuple[str, ...]] = {}
+        if weights:
+            hits = self._client.search(self.collection + LEXICAL_SUFFIX, data=[weights], anns_field="lexical",
+                                       limit=CANDIDATE_POOL, output_fields=LEXICAL_FIELDS,
+                                       search_params={"metric_type": "IP"})[0]
+            tokens = self._remember_lexical([hit["entity"] for hit in hits])
+        # Passages a substring term found (a name jieba cut otherwise) are candidates too: the
+        # engine's token search cannot see why they matter.
+        for found in phrases:
+            extra = found.rows[np.argsort(-found.scores)[:CANDIDATE_POOL]]
+            tokens.update(self._tokens_of([int(r) for r in extra if int(r) not in tokens]))
+        # A paragraph that leans on the one before it inherits that one's matches (retrieval.search
+        # context): the candidates' neighbours in such pairs are scored from their own tokens too,
+        # so an inherited score never stands in for a match the passage itself has.
+        if tokens:
+            rows = np.fromiter(tokens, dtype=np.int64, count=len(tokens))
+            pairs = set(self._predecessors[rows].tolist()) | set(self._followers[rows].tolist())
+            tokens.update(self._tokens_of(sorted(pairs - set(tokens) - {-1})))
+        tallies = [(row, Counter(t for t in toks if t), len([t for t in toks if t])) for row, toks in tokens.items()]
+        resolved: dict[str, TermMatches] = {}
+        for term, idf in idfs.items():
+            rows_, counts, lengths = [], [], []
+            for row, tally, length in tallies:
+                count = tally.get(term, 0)
+                if count:
+                    rows_.append(row)
+                    counts.append(count)
+                    lengths.append(length)
+            resolved[term] = self._scored(term, idf, rows_, counts, lengths, bm25.TOKEN_TF_SCALE)
+        return resolved
+
+    def phrase_matches(self, term: str) -> TermMatches:
+        return self._phrase_cache(term)
+
+    def _tokens_of(self, rows: list[int]) -> dict[int, tuple[str, ...]]:
+        found: dict[int, tuple[str, ...]] = {}
+        pids = [self._pids[row] for row in rows]
+        for start in range(0, len(pids), 1000):
+            found.update(self._remember_lexical(self._client.get(
+                self.collection + LEXICAL_SUFFIX, ids=pids[start:start + 1000], output_fields=LEXICAL_FIELDS)))
+        return found
+
+    def _remember_lexical(self, records: list[dict]) -> dict[int, tuple[str, ...]]:
+        """Rows → tokens of these lexical records; their vectors kept for vectors_for (fusion asks next)."""
+        found: dict[int, tuple[str, ...]] = {}
+        with self._lock:
+            for record in records:
+                row = self._row_of.get(record["passage_id"])
+                if row is None:
+                    continue
+                found[row] = tuple(record["tokens"].split("\t"))
+                self._vectors[record["passage_id"]] = record["vector"]
+                while len(self._vectors) > _CACHED_PASSAGES:
+                    self._vectors.pop(next(iter(self._vectors)))
+        return found
+
+    def _scored(self, term: str, idf: float, rows: list[int], counts: list[int], lengths: list[int],
+                scale: float) -> TermMatches:
+        average = self.vocab.average_length
+        norms = np.asarray([length_norm(n, average) for n in lengths], dtype=np.float32)
+        return TermMatches(term, np.asarray(rows, dtype=np.int64),
+                           bm25.tf_scores(idf, np.asarray(counts, dtype=np.float32), norms, scale), idf)
+
+    def _phrase_matches(self, term: str) -> TermMatches:
+        """Passages holding every bigram of the term (as the local store's bigram postings find
+        them), the count the least of the bigrams' counts: one filtered engine query."""
+        compact = compact_normal_form(term)
+        if not self.vocab.may_contain(compact):  # no bigram at all: idf 0, as the local store gives
+            return TermMatches(compact, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32),
+                               self.vocab.unseen_idf() if bigrams(compact) else 0.0)
+        grams = sorted(set(bigrams(compact)))
+        safe = [g for g in grams if not (set(g) & _LIKE_UNSAFE)]
+        # a bigram the filter cannot spell is left to the count below (callers check the text anyway)
+        where = " and ".join(f'compact like "%{g}%"' for g in safe) or "length >= 0"
+        found = self._client.query(self.collection, filter=where, output_fields=["passage_id", "compact", "length"],
+                                   limit=QUERY_WINDOW)
+        rows, counts, lengths = [], [], []
+        for record in found:
+            row = self._row_of.get(record["passage_id"])
+            text = record["compact"]
+            count = min(_count(text, g) for g in grams)
+            if row is not None and count:
+                rows.append(row)
+                counts.append(min(count, 65_535))
+                lengths.append(int(record["length"]))
+        return self._scored(compact, self.vocab.idf(len(rows)), rows, counts, lengths, bm25.PHRASE_TF_SCALE)
+
+    def forget_cached_terms(self) -> None:
+        self._phrase_cache.cache_clear()
+
+    # -- dense -----------------------------------------------------------------------------------
+
+    def dense_search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        queries = np.asarray(queries, dtype=np.float32).reshape(-1, self.info.dim)
+        sims = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        rows = np.full((len(queries), k), -1, dtype=np.int64)
+        if k <= 0 or not len(queries):
+            return sims, rows
+        results = self._client.search(self.collection + DENSE_SUFFIX, data=queries.tolist(), anns_field="dense",
+                                      limit=k, output_fields=["passage_id"],
+                                      search_params={"metric_type": "IP", "params": {"ef": max(k, self._ef_floor)}})
+        for i, hits in enumerate(results):
+            j = 0
+            for hit in hits:
+                row = self._row_of.get(hit["entity"]["passage_id"])
+                if row is not None and j < k:
+                    sims[i, j], rows[i, j] = hit["distance"], row
+                    j += 1
+        return sims, rows
+
+    def vectors_for(self, rows: list[int]) -> np.ndarray:
+        out = np.zeros((len(rows), self.info.dim), dtype=np.float32)
+        if not rows:
+            return out
+        pids = [self._pids[int(row)] for row in rows]
+        with self._lock:
+            found = {pid: self._vectors[pid] for pid in pids if pid in self._vectors}
+        missing = [pid for pid in dict.fromkeys(pids) if pid not in found]
+        for start in range(0, len(missing), 1000):
+            found.update((r["passage_id"], r["vector"]) for r in self._client.get(
+                self.collection + LEXICAL_SUFFIX, ids=missing[start:start + 1000],
+                output_fields=["passage_id", "vector"]))
+        for i, pid in enumerate(pids):
+            if pid in found:
+                out[i] = unpack_vector(found[pid])
+        return out
+
+    # -- rows ------------------------------------------------------------------------------------
+
+    def _remember(self, entity: dict) -> StoredPassage | None:
+        row = self._row_of.get(entity["passage_id"])
+        if row is None:  # written after this reader opened (an incremental rebuild): not in its rows
+            return None
+        passage = StoredPassage(row, entity["passage_id"], entity["article_id"], entity["text"],
+                                tuple(entity["tokens"].split("\t")) if entity["tokens"] else (),
+                                entity["title"], entity["date"] or None, entity["url"] or None)
+        with self._lock:
+            self._cache[passage.passage_id] = passage
+            self._cache.move_to_end(passage.passage_id)
+            while len(self._cache) > _CACHED_PASSAGES:
+                self._cache.popitem(last=False)
+        return passage
+
+    def passages(self, rows: list[int]) -> list[StoredPassage]:
+        wanted = [int(r) for r in rows if 0 <= int(r) < len(self._pids)]
+        pids = [self._pids[r] for r in wanted]
+        with self._lock:
+            known = {pid: self._cache[pid] for pid in pids if pid in self._cache}
+        missing = [pid for pid in dict.fromkeys(pids) if pid not in known]
+        if missing:
+            # the paragraphs these lean on come along: the reranking reads them next (one round trip)
+            before = {self._pids[p] for p in self._predecessors[[self._row_of[pid] for pid in missing]].tolist()
+                      if p >= 0}
+            with self._lock:
+                before -= self._cache.keys()
+            fetch = list(dict.fromkeys([*missing, *before]))
+            for start in range(0, len(fetch), 1000):
+                for entity in self._client.get(self.collection, ids=fetch[start:start + 1000],
+                                               output_fields=PASSAGE_FIELDS):
+                    passage = self._remember(entity)
+                    if passage is not None:
+                        known[passage.passage_id] = passage
+        return [known[pid] for pid in pids if pid in known]
+
+    def predecessor_rows(self) -> np.ndarray:
+        return self._predecessors
+
+    def name_evidence(self) -> list[NameEvidence]:
+        records = query_all(self._client, self.collection + ARTICLES_SUFFIX, ["article_id", "names"],
+                            hex_key="article_id")
+        return [NameEvidence.from_json(json.loads(r["names"]), f"{self.info.location} article {r['article_id']}")
+                for r in records]
+
+    def article_passage_ids(self, article_ids: list[str]) -> list[str]:
+        """The passage ids these articles own (a test and rebuild helper)."""
+        found = self._client.query(self.collection, filter=f"article_id in {quoted_list(article_ids)}",
+                                   output_fields=["passage_id"], limit=QUERY_WINDOW)
+        return [r["passage_id"] for r in found]
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _count(text: str, gram: str) -> int:
+    """Occurrences of a bigram, overlapping ones included (as bigram postings count them)."""
+    count, start = 0, text.find(gram)
+    while start != -1:
+        count += 1
+        start = text.find(gram, start + 1)
+    return count
