@@ -27,14 +27,17 @@ def association(article_sets: list[np.ndarray]) -> np.ndarray:
     """
     if not article_sets:
         return np.zeros((0, 0), dtype=np.float32)
-    sets = [np.unique(articles) for articles in article_sets]
+    sets = [np.unique(articles) for articles in article_sets]  # (sorted and distinct already: cheap)
     sizes = np.sqrt(np.maximum(np.asarray([len(a) for a in sets], dtype=np.float32), 1.0))
-    everything = np.concatenate(sets)
-    universe, counts = np.unique(everything, return_counts=True)
-    shared = universe[counts >= 2]
+    everything = np.concatenate(sets).astype(np.int64)
+    counts = np.bincount(everything) if len(everything) else np.zeros(0, dtype=np.int64)
+    shared = np.flatnonzero(counts >= 2)
+    column = np.full(len(counts), -1, dtype=np.int64)
+    column[shared] = np.arange(len(shared))
     matrix = np.zeros((len(sets), len(shared)), dtype=np.float32)
     for i, articles in enumerate(sets):
-        matrix[i, np.searchsorted(shared, articles[np.isin(articles, shared, assume_unique=True)])] = 1.0
+        columns = column[articles.astype(np.int64)]
+        matrix[i, columns[columns >= 0]] = 1.0
     together = matrix @ matrix.T
     np.fill_diagonal(together, sizes ** 2)
     return together / sizes[:, None] / sizes[None, :]

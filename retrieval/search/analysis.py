@@ -138,7 +138,9 @@ class QueryAnalyzer:
         """Each bridged word keeps the Chinese translations that the corpus's articles use together
         with the other words' translations (retrieval.crosslingual.senses); its English form stays."""
         context = [g for g in groups if g.kind in ("bridge", "name", "number")]
-        han = [[t for t in g.terms if HAN.search(t.term)] for g in context]
+        # the dictionary's own translations compete; weaker stand-ins (loose senses, kinds of a
+        # bare-character word: 法案 for law → 法) stay as they are
+        han = [[t for t in g.terms if HAN.search(t.term) and t.weight >= 1.0] for g in context]
         if sum(1 for terms in han if terms) < 2:
             return groups
         articles = self.index.row_articles()
@@ -150,8 +152,8 @@ class QueryAnalyzer:
             if group.kind != "bridge" or len(terms) < 2:
                 continue
             keep = {t.term for t, flag in zip(terms, chosen(score, min_share), strict=True) if flag}
-            narrowed[id(group)] = replace(group, terms=tuple(t for t in group.terms
-                                                             if t.term in keep or not HAN.search(t.term)))
+            narrowed[id(group)] = replace(group, terms=tuple(
+                t for t in group.terms if t.term in keep or t.weight < 1.0 or not HAN.search(t.term)))
         return [narrowed.get(id(g), g) for g in groups]
 
     def _matches(self, term: QueryTerm) -> TermMatches | None:

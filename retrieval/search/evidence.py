@@ -83,9 +83,9 @@ def article_support(presence: np.ndarray, weights: np.ndarray) -> float:
 def article_evidence(query: str, groups: list[QueryGroup], weights: list[float], top_rows: list[int],
                      articles: RowArticles, term_rows: Callable[[QueryTerm], tuple[np.ndarray, np.ndarray] | None],
                      in_corpus: Callable[[str], QueryTerm | None], idf: Callable[[QueryGroup], float],
-                     unseen_idf: float) -> tuple[float, float]:
-    """(share of the question's specific things, share of all its groups) that the best article of
-    the top passages (`top_rows`) holds anywhere in it, IDF-weighted; 1.0 when nothing is asked.
+                     unseen_idf: float) -> float:
+    """The share of the question's specific things that the best article of the top passages
+    (`top_rows`) holds anywhere in it, IDF-weighted; 1.0 when nothing is asked.
 
     A single specific thing the corpus does mention, only not in these articles, is no ground to
     abstain: as likely said otherwise there (粤语 / 广东话) as missing; the other bars decide."""
@@ -96,20 +96,20 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
     held_by = np.unique(articles.article_of[top_rows]) if top_rows else np.zeros(0, dtype=np.int32)
     held_by = held_by[held_by >= 0]
     if not len(held_by) or not groups:
-        return 1.0, 1.0
+        return 1.0
 
     def presence(things: list[tuple[QueryTerm, ...]]) -> np.ndarray:
         found = np.zeros((len(held_by), len(things)), dtype=np.float32)
         for column, terms in enumerate(things):
             for term in terms:
                 matches = term_rows(term)
-                if matches is not None:
-                    held = np.isin(held_by, articles.article_of[matches[0]])
+                if matches is not None:  # a few articles against many rows: compare, no sort
+                    owners = articles.article_of[matches[0]]
+                    held = np.asarray([bool((owners == article).any()) for article in held_by])
                     found[held, column] = np.maximum(found[held, column], min(term.weight, 1.0))
         return found
 
     group_idf = np.asarray(weights, dtype=np.float32)
-    coverage = article_support(presence([g.terms for g in groups]), group_idf)
     if is_mostly_english(query):
         specific = specific_english_groups(groups, english_specific_words(query, load_bridge()))
         things = [g.terms for g, flag in zip(groups, specific, strict=True) if flag]
@@ -117,14 +117,25 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
     else:  # the tagger's words, matched as tokens or inside running text (林郑 of 林郑月娥)
         words = sorted(chinese_specific_words(normalize(query)))
         terms = [in_corpus(word) for word in words]
-        things = [token_and_substring(term) for term in terms]
+        things = [token_and_substring(term) + _year_forms(word, in_corpus) for word, term in zip(words, terms,
+                                                                                               strict=True)]
+        terms = [term if term is not None else next(iter(thing), None) for term, thing in zip(terms, things,
+                                                                                             strict=True)]
         thing_idf = np.asarray([idf(QueryGroup(w, (t,))) if t is not None else unseen_idf
                                 for w, t in zip(words, terms, strict=True)], dtype=np.float32)
-    if not things:
-        return 1.0, coverage
-    if len(things) == 1 and any(term_rows(term) is not None for term in things[0]):
-        return 1.0, coverage
-    return article_support(presence(things), thing_idf), coverage
+    if not things or (len(things) == 1 and any(term_rows(term) is not None for term in things[0])):
+        return 1.0
+    return article_support(presence(things), thing_idf)
+
+
+def _year_forms(word: str, in_corpus: Callable[[str], QueryTerm | None]) -> tuple[QueryTerm, ...]:
+    """A year as the corpus may also write it: 2017 → 二零一七 (as the year rule reads it)."""
+    from retrieval.crosslingual.numbers import chinese_digit_years, is_year
+
+    digits = word.removesuffix("年")
+    if not is_year(digits):
+        return ()
+    return tuple(term for form in chinese_digit_years(digits) if (term := in_corpus(form)) is not None)
 
 
 def token_and_substring(term: QueryTerm | None) -> tuple[QueryTerm, ...]:

@@ -50,7 +50,6 @@ class Ranking:
     # IDF-weighted share of the question's specific things (names, places, numbers…: search.evidence)
     # that the best of the top 3 passages' articles holds anywhere in it; 1.0 when it names none
     article_evidence: float = 1.0
-    article_coverage: float = 1.0  # the same share over all of the question's groups
 
 
 class Searcher:
@@ -150,12 +149,12 @@ class Searcher:
         coverage = max((scorer.coverage_with_title(groups, passage, 0.0, weights) for passage in stored[:3]),
                        default=0.0)
         matched = max((scorer.groups_matched(groups, passage) for passage in stored[:3]), default=0)
-        evidence, article_coverage = (1.0, 1.0)
+        evidence = 1.0
         if options.use_lexical and stored:
-            evidence, article_coverage = article_evidence(
+            evidence = article_evidence(
                 query, groups, weights, [p.row for p in stored[:3]], self.index.row_articles(), scorer.term_rows,
                 self.analyzer.in_corpus, scorer.group_idf, self.index.unseen_idf())
-        return Ranking(groups, scored, stored, coverage, weights, matched, evidence, article_coverage)
+        return Ranking(groups, scored, stored, coverage, weights, matched, evidence)
 
     def search(self, query: str, top_k: int = 5) -> SearchResult:
         ranking = self.rank(query, top_k)

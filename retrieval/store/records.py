@@ -88,9 +88,12 @@ class RowArticles:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
     def articles_holding(self, rows: np.ndarray) -> np.ndarray:
-        """The distinct articles these rows belong to."""
+        """The distinct articles these rows belong to, ascending (a mask, not a sort: a common
+        word's postings are tens of thousands of rows)."""
         found = self.article_of[np.asarray(rows, dtype=np.int64)]
-        return np.unique(found[found >= 0])
+        held = np.zeros(self.num_articles, dtype=bool)
+        held[found[found >= 0]] = True
+        return np.flatnonzero(held).astype(np.int32)
 
 
 @dataclass(frozen=True)
