@@ -88,6 +88,26 @@ class Settings:
     # earns this much; 0: off. Dev en R@3 0.938 → 1.000 and held-out probes v2 en 0.889 → 0.911,
     # zh 0.880 → 0.920; every score is the same from 0.2 to 0.3 (0.1 leaves dev en at 0.938).
     answer_weight: float = 0.2
+    # Articles as units (retrieval.article_scores): a candidate gains this share of its article's
+    # score (per question group the best of its paragraphs, summed; relative to the best article),
+    # and the matched paragraphs of the `article_depth` best articles are candidates whatever their
+    # own rank; 0: off.
+    article_weight: float = 0.3
+    article_depth: int = 5
+    # Abstain on evidence (retrieval.evidence): when the best of the top 3 passages' articles holds
+    # less than this IDF-weighted share of the question's specific things (names, organisations,
+    # places, products, numbers, years, through their translations). Chosen on the large probes A
+    # (eval/large_probes_A.jsonl, heldout + large indexed): its no-answer questions reach at most
+    # 0.45, its answerable ones at least 0.51; 0: off.
+    min_evidence: float = 0.5
+    # Bridge senses chosen by context (retrieval.senses): an English word keeps the dictionary
+    # translations that score at least this share of its best one by co-occurrence, within articles,
+    # with the other question words' translations; 0: off (every translation the corpus has).
+    sense_share: float = 0.5
+    # In the reranking, a candidate stating the number of the very thing a Chinese question counts
+    # (多少个税目 → 5078个税目, 几多名警员 → 6名警员, 几岁 → 10岁: retrieval.answer_type.counted_thing)
+    # earns this on top of answer_weight; 0: off.
+    counted_weight: float = 0.4
     embed_batch_size: int = 64
     # An incremental rebuild writes a delta segment until deltas + tombstoned base rows exceed this
     # share of the base, or there would be more than max_deltas deltas; then it writes a fresh base
@@ -152,6 +172,11 @@ _RANGES: dict[str, tuple[float | None, float | None]] = {
     "sound_alike_weight": (0.0, 1.0),
     "context_weight": (0.0, 1.0),
     "answer_weight": (0.0, 10.0),
+    "counted_weight": (0.0, 10.0),
+    "article_weight": (0.0, 10.0),
+    "article_depth": (1, 1000),
+    "sense_share": (0.0, 1.0),
+    "min_evidence": (0.0, 1.0),
     "embed_batch_size": (1, None),
     "compaction_share": (0.0, None),
     "max_deltas": (0, None),
@@ -183,6 +208,11 @@ _ENV = {
     "NEWSQA_KINDS": "use_kinds",
     "NEWSQA_CONTEXT_WEIGHT": "context_weight",
     "NEWSQA_ANSWER_WEIGHT": "answer_weight",
+    "NEWSQA_ARTICLE_WEIGHT": "article_weight",
+    "NEWSQA_ARTICLE_DEPTH": "article_depth",
+    "NEWSQA_MIN_EVIDENCE": "min_evidence",
+    "NEWSQA_SENSE_SHARE": "sense_share",
+    "NEWSQA_COUNTED_WEIGHT": "counted_weight",
     "NEWSQA_COMPACTION_SHARE": "compaction_share",
     "NEWSQA_MAX_DELTAS": "max_deltas",
     "NEWSQA_BACKEND": "backend",

@@ -40,9 +40,39 @@ _DATE = re.compile(r"(?:1[89]|20)\d\d年|\d{1,2}月\d{0,2}日?|[一二三四五�
 class ExpectedAnswer:
     kind: str  # quantity | duration | money | percent | date
     pattern: re.Pattern[str]
+    # "多少个税目", "几多名警员", "几岁": the number *of the thing counted* (5078个税目, 6名警员, 10岁),
+    # a stronger sign than any number; None where the question names no counted thing
+    counted: re.Pattern[str] | None = None
 
     def found_in(self, compact_text: str) -> bool:
         return self.pattern.search(compact_text) is not None
+
+    def counted_in(self, compact_text: str) -> bool:
+        return self.counted is not None and self.counted.search(compact_text) is not None
+
+
+# 多少/几多/几 + classifier + the noun counted. People are counted with 人, 名 or 位 alike.
+_COUNT_CUE = re.compile(r"(?:多少|几多|几)(?P<classifier>[个名位家项条种次岁场宗起人件所台辆架艘只头款])?+"
+                        r"(?P<noun>[\u4e00-\u9fff]{2})?")
+_PEOPLE = "人名位"
+_NUMBER_BEFORE = rf"(?:{_DIGITS}|{_CHINESE_NUMERAL}){_SCALE}"
+
+
+def counted_thing(simplified_question: str) -> re.Pattern[str] | None:
+    """The number of the thing a Chinese question counts, as a pattern over a passage's compact form:
+    多少个税目 → 5078个税目; 多少人 → 100多名; 几岁 → 10岁; None when it counts nothing named."""
+    match = _COUNT_CUE.search(simplified_question)
+    if match is None:
+        return None
+    classifier, noun = match.group("classifier") or "", match.group("noun") or ""
+    if classifier in _PEOPLE and classifier:
+        return re.compile(rf"{_NUMBER_BEFORE}[多余]?+[{_PEOPLE}]")
+    if noun and classifier != "人":
+        unit = f"(?:{re.escape(classifier)})?" if classifier else ""
+        return re.compile(rf"{_NUMBER_BEFORE}[多余]?+{unit}[^，。,；;]{{0,3}}?{re.escape(noun)}")
+    if classifier and classifier != "个":
+        return re.compile(rf"{_NUMBER_BEFORE}[多余]?+{re.escape(classifier)}")
+    return None
 
 
 def _quantity(unit: str = "") -> re.Pattern[str]:
@@ -94,5 +124,6 @@ def expected_answer(question: str) -> ExpectedAnswer | None:
             elif pattern is None:  # the unit counted, if we know it ("tons" → 吨), else any number
                 unit = counted_unit(text)
                 pattern = _UNIT_QUANTITIES[unit.english.lower()] if unit is not None else _ANY_QUANTITY
-            return ExpectedAnswer(kind, pattern)
+            counted = counted_thing(asked) if cues is _CHINESE and kind == "quantity" else None
+            return ExpectedAnswer(kind, pattern, counted)
     return None

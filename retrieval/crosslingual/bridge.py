@@ -211,16 +211,20 @@ class Bridge:
 
     def __init__(self, headwords_by_key: dict[str, tuple[str, ...]],
                  loose_headwords_by_key: dict[str, tuple[str, ...]] | None = None,
-                 kinds_by_key: dict[str, tuple[str, ...]] | None = None):
+                 kinds_by_key: dict[str, tuple[str, ...]] | None = None,
+                 proper_keys: frozenset[str] = frozenset()):
         self._by_key = headwords_by_key
         self._loose_by_key = loose_headwords_by_key or {}
         self._kinds_by_key = kinds_by_key or {}
+        self._proper_keys = proper_keys
 
     @classmethod
     def from_lines(cls, lines: Iterable[str]) -> Bridge:
         by_key: dict[str, list[str]] = {}
         loose: dict[str, list[str]] = {}
         kinds: dict[str, list[str]] = {}
+        capitalised_keys: set[str] = set()
+        lower_case_keys: set[str] = set()
         for line in lines:
             parsed = parse_cedict_line(line)
             if parsed is None:
@@ -231,6 +235,9 @@ class Bridge:
             rank = 0
             for sense in senses:
                 keys = _keys_of_sense(sense)
+                if keys:  # "Iran" is a name wherever CC-CEDICT writes it; "president" is not
+                    meaning = _meaning(sense)
+                    (capitalised_keys if meaning[:1].isupper() else lower_case_keys).add(keys[0])
                 # CC-CEDICT lists a headword's main meanings first. A late sense is a weak
                 # translation (家 "home" is its first sense; 本 "capital" is not), and a single
                 # character is ambiguous enough that only its first sense is trusted.
@@ -255,7 +262,8 @@ class Bridge:
                         _add(loose, implied, simplified)
                 rank += bool(keys)
         return cls(*({key: tuple(words) for key, words in table.items() if len(words) <= MAX_HEADWORDS_PER_KEY}
-                     for table in (by_key, loose)), kinds_by_key={key: tuple(words) for key, words in kinds.items()})
+                     for table in (by_key, loose)), kinds_by_key={key: tuple(words) for key, words in kinds.items()},
+                   proper_keys=frozenset(capitalised_keys - lower_case_keys))
 
     @classmethod
     def from_file(cls, path: Path) -> Bridge:
@@ -281,6 +289,15 @@ class Bridge:
         for variant in english_variants(words[-1]):
             found += table.get(f"{stem} {variant}".strip(), ())
         return tuple(dict.fromkeys(found))
+
+    def knows(self, word: str) -> bool:
+        """The dictionary has the word (or a plain form of it) as a sense, strict or loose."""
+        return bool(self.lookup([word]) or self.lookup([word], loose=True))
+
+    def is_proper_name(self, word: str) -> bool:
+        """The dictionary writes the word only capitalised (Iran, Huawei), never as a common word
+        (president, commerce)."""
+        return any(variant in self._proper_keys for variant in english_variants(word.lower()))
 
     def kinds_of(self, word: str, characters: Iterable[str]) -> tuple[str, ...]:
         """Words the dictionary glosses as a kind of `word` ("proposed law", 法案, for "law") that are

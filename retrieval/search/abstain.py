@@ -16,13 +16,17 @@ from retrieval.store.records import StoredPassage
 
 
 def should_abstain(query: str, groups: list[QueryGroup], stored: list[StoredPassage], coverage: float,
-                   groups_matched: int, options, unknown_people: Callable[[str], list[str]]) -> bool:
-    """`coverage` and `groups_matched`: the best among the top 3 passages (Searcher.rank)."""
+                   groups_matched: int, options, unknown_people: Callable[[str], list[str]],
+                   article_evidence: float = 1.0) -> bool:
+    """`coverage` and `groups_matched`: the best among the top 3 passages (Searcher.rank);
+    `article_evidence`: the best top-3 article's share of the question's specific things
+    (retrieval.search.evidence)."""
     distinct = len(set(distinct_sources([g.source for g in without_years(groups)])))
     return (not stored or coverage < options.min_coverage
             or groups_matched < min(options.min_groups, distinct)
             or (options.require_years and not years_met(query, stored[:3]))
-            or (options.require_names and bool(unknown_people(query))))
+            or (options.require_names and bool(unknown_people(query)))
+            or article_evidence < options.min_evidence)
 
 
 def years_met(query: str, passages: list[StoredPassage]) -> bool:

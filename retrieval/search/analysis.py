@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from retrieval.crosslingual.bridge import EnglishWords, english_words, load_bridge
 from retrieval.crosslingual.names import chinese_person_names, load_transliteration_characters, pinyin_key
 from retrieval.crosslingual.neighbours import TokenNeighbours
 from retrieval.crosslingual.numbers import chinese_digit_years, counted_unit, is_year, number_phrases, with_digits
+from retrieval.crosslingual.senses import chosen, context_scores
 from retrieval.search.corpus import CorpusView
 from retrieval.search.terms import (
     LOOSE_BRIDGE_WEIGHT,
@@ -28,6 +31,7 @@ from retrieval.search.terms import (
     with_kinds,
 )
 from retrieval.store.protocol import IndexReader
+from retrieval.store.records import TermMatches
 from retrieval.text import STOPWORDS_EN, normalize, tokenize
 from retrieval.text.patterns import HAN
 
@@ -126,7 +130,37 @@ class QueryAnalyzer:
             self._neighbour_groups(question)
         if names is not None:
             self._sound_alike_groups(question)
+        if options.sense_share > 0:
+            return self._senses_by_context(question.groups, options.sense_share)
         return question.groups
+
+    def _senses_by_context(self, groups: list[QueryGroup], min_share: float) -> list[QueryGroup]:
+        """Each bridged word keeps the Chinese translations that the corpus's articles use together
+        with the other words' translations (retrieval.crosslingual.senses); its English form stays."""
+        context = [g for g in groups if g.kind in ("bridge", "name", "number")]
+        # the dictionary's own translations compete; weaker stand-ins (loose senses, kinds of a
+        # bare-character word: 法案 for law → 法) stay as they are
+        han = [[t for t in g.terms if HAN.search(t.term) and t.weight >= 1.0] for g in context]
+        if sum(1 for terms in han if terms) < 2:
+            return groups
+        articles = self.index.row_articles()
+        empty = np.zeros(0, dtype=np.int32)
+        sets = [[articles.articles_holding(matches.rows) if (matches := self._matches(t)) is not None else empty
+                 for t in terms] for terms in han]
+        narrowed = {}
+        for group, terms, score in zip(context, han, context_scores(sets), strict=True):
+            if group.kind != "bridge" or len(terms) < 2:
+                continue
+            keep = {t.term for t, flag in zip(terms, chosen(score, min_share), strict=True) if flag}
+            narrowed[id(group)] = replace(group, terms=tuple(
+                t for t in group.terms if t.term in keep or t.weight < 1.0 or not HAN.search(t.term)))
+        return [narrowed.get(id(g), g) for g in groups]
+
+    def _matches(self, term: QueryTerm) -> TermMatches | None:
+        if term.phrase:
+            found = self.index.phrase_matches(term.term)
+            return found if len(found.rows) else None
+        return self.index.term_matches(term.term)
 
     def _number_groups(self, query: str, groups: list[QueryGroup], covered_tokens: set[str]) -> str:
         """Quantities and a counted unit as one group each; the query without their words."""

@@ -16,6 +16,7 @@ RANKING_SETTINGS = (
     "fusion", "dense_weight", "rrf_k", "min_coverage", "min_groups", "use_dense", "use_lexical", "use_bridge",
     "use_names", "use_numbers", "use_phrases", "use_neighbours", "rerank_weight", "title_credit",
     "sound_alike_weight", "require_years", "require_names", "use_kinds", "context_weight", "answer_weight",
+    "counted_weight", "article_weight", "article_depth", "sense_share", "min_evidence",
 )
 # How many fused candidates the reranking reorders.
 RERANK_DEPTH = 30

@@ -18,7 +18,8 @@ def rerank(index: IndexReader, scorer: Scorer, groups: list[QueryGroup], scored:
            stored: dict[int, StoredPassage], weights: list[float], options,
            expected: ExpectedAnswer | None = None) -> list[Scored]:
     """fused + rerank_weight × coverage (+ answer_weight when the passage states the expected kind of
-    answer), best first; a paragraph leaning on the one before it counts that one's terms at
+    answer, + counted_weight when it states the number of the very thing counted), best first; a
+    paragraph leaning on the one before it counts that one's terms at
     `context_weight` (retrieval.ingest.leaning)."""
     previous: dict[int, StoredPassage] = {}
     if options.context_weight > 0:
@@ -29,8 +30,12 @@ def rerank(index: IndexReader, scorer: Scorer, groups: list[QueryGroup], scored:
     def credit(passage: StoredPassage) -> float:
         coverage = scorer.coverage_with_title(groups, passage, options.title_credit, weights,
                                               previous.get(passage.row), options.context_weight)
-        states_answer = expected is not None and expected.found_in(compact_normal_form(passage.text))
-        return options.rerank_weight * coverage + (options.answer_weight if states_answer else 0.0)
+        # OpenCC on every candidate is the costly part of the reranking: only when an answer is expected
+        compact = compact_normal_form(passage.text) if expected is not None else ""
+        states_answer = expected is not None and expected.found_in(compact)
+        counts_it = expected is not None and expected.counted_in(compact)
+        return (options.rerank_weight * coverage + (options.answer_weight if states_answer else 0.0)
+                + (options.counted_weight if counts_it else 0.0))
 
     reranked = [replace(s, fused=s.fused + credit(stored[s.row])) for s in scored if s.row in stored]
     reranked.sort(key=lambda s: (-s.fused, s.row))

@@ -27,16 +27,16 @@ class Scorer:
 
     # -- the two sides ----------------------------------------------------------------------------
 
-    def _term_matches(self, term: QueryTerm) -> tuple[np.ndarray, np.ndarray] | None:
+    def term_rows(self, term: QueryTerm) -> tuple[np.ndarray, np.ndarray] | None:
         if term.phrase:
             found = self.index.phrase_matches(term.term)
             return (found.rows, found.scores) if len(found.rows) else None
         postings = self.index.term_matches(term.term)
         return (postings.rows, postings.scores) if postings is not None and len(postings.rows) else None
 
-    def lexical_scores(self, groups: list[QueryGroup] | list[QueryTerm],
-                       limit: int = CANDIDATES_PER_SIDE) -> dict[int, float]:
-        """BM25 scores of the `limit` best passages (row → score): per group its best term, summed."""
+    def group_matches(self, groups: list[QueryGroup] | list[QueryTerm]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per group the corpus has: its matching rows and their BM25 scores (the group's best term
+        per passage, leaning followers inheriting a share), times the group's weight."""
         groups = as_groups(groups)
         # A store whose matches cost a round trip each (retrieval.store.milvus) fetches the
         # question's terms in one; the local store has no such method and reads its postings.
@@ -44,10 +44,10 @@ class Scorer:
         if prepare is not None:
             prepare([t.term for g in groups for t in g.terms if not t.phrase],
                     [t.term for g in groups for t in g.terms if t.phrase])
-        row_parts, score_parts = [], []
+        found = []
         follower = self._followers() if self.options.context_weight > 0 else None
-        for group in groups:
-            matches = [(m, t) for m, t in ((self._term_matches(t), t) for t in group.terms) if m is not None]
+        for group in as_groups(groups):
+            matches = [(m, t) for m, t in ((self.term_rows(t), t) for t in group.terms) if m is not None]
             if not matches:
                 continue
             rows = np.concatenate([m[0] for m, _ in matches])
@@ -56,16 +56,13 @@ class Scorer:
                 rows, scores = best_per_row(rows, scores)
             if follower is not None:
                 rows, scores = with_followers(rows, scores, follower, self.options.context_weight)
-            row_parts.append(rows)
-            score_parts.append(scores * group.weight)
-        if not row_parts:
-            return {}
-        unique_rows, inverse = np.unique(np.concatenate(row_parts), return_inverse=True)
-        totals = np.bincount(inverse, weights=np.concatenate(score_parts)).astype(np.float32)
-        if len(totals) > limit:
-            best = np.argpartition(-totals, limit - 1)[:limit]
-            unique_rows, totals = unique_rows[best], totals[best]
-        return dict(zip(unique_rows.tolist(), totals.tolist(), strict=True))
+            found.append((rows, scores * group.weight))
+        return found
+
+    def lexical_scores(self, groups: list[QueryGroup] | list[QueryTerm],
+                       limit: int = CANDIDATES_PER_SIDE) -> dict[int, float]:
+        """BM25 scores of the `limit` best passages (row → score): per group its best term, summed."""
+        return best_rows(*passage_totals(self.group_matches(groups)), limit)
 
     def dense_scores(self, query: str, limit: int) -> tuple[np.ndarray, dict[int, float]]:
         vector = self.embedder.encode([query])
@@ -78,13 +75,13 @@ class Scorer:
         postings = self.index.term_matches(term)
         return postings.idf if postings is not None else self.index.unseen_idf()
 
-    def _group_idf(self, group: QueryGroup) -> float:
+    def group_idf(self, group: QueryGroup) -> float:
         """How informative the group is: its commonest alternative's IDF (unseen: the rarest possible)."""
         idfs = [self.index.phrase_matches(t.term).idf if t.phrase else self.term_idf(t.term) for t in group.terms]
         return min(idfs) if idfs else self.index.unseen_idf()
 
     def group_weights(self, groups: list[QueryGroup]) -> list[float]:
-        return [self._group_idf(g) * g.weight for g in groups]
+        return [self.group_idf(g) * g.weight for g in groups]
 
     @staticmethod
     def present(term: QueryTerm, passage: StoredPassage, tokens: set[str]) -> bool:
@@ -135,6 +132,23 @@ class Scorer:
         """The question's terms the passage says, each once, in the question's order (to mark them)."""
         tokens = set(passage.tokens)
         return tuple(dict.fromkeys(t.term for g in groups for t in g.terms if self.present(t, passage, tokens)))
+
+
+def passage_totals(matches: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Every matched row and its lexical score: the sum of its groups' scores."""
+    if not matches:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    unique_rows, inverse = np.unique(np.concatenate([rows for rows, _ in matches]), return_inverse=True)
+    totals = np.bincount(inverse, weights=np.concatenate([scores for _, scores in matches])).astype(np.float32)
+    return unique_rows, totals
+
+
+def best_rows(rows: np.ndarray, totals: np.ndarray, limit: int) -> dict[int, float]:
+    """The `limit` best rows (row → score)."""
+    if len(totals) > limit:
+        best = np.argpartition(-totals, limit - 1)[:limit]
+        rows, totals = rows[best], totals[best]
+    return dict(zip(rows.tolist(), totals.tolist(), strict=True))
 
 
 @lru_cache(maxsize=4096)

@@ -26,12 +26,14 @@ from retrieval.models.embedding import Embedder
 from retrieval.records import Hit, SearchResult
 from retrieval.search.abstain import should_abstain
 from retrieval.search.analysis import QueryAnalyzer
+from retrieval.search.articles import article_totals, top_articles
 from retrieval.search.context import followers_of
 from retrieval.search.corpus import CorpusView
+from retrieval.search.evidence import article_evidence
 from retrieval.search.fusion import Scored, fuse
 from retrieval.search.options import RankingOptions
 from retrieval.search.rerank import rerank
-from retrieval.search.scoring import CANDIDATES_PER_SIDE, Scorer
+from retrieval.search.scoring import CANDIDATES_PER_SIDE, Scorer, best_rows, passage_totals
 from retrieval.search.terms import QueryGroup
 from retrieval.store.protocol import IndexReader
 from retrieval.store.records import StoredPassage
@@ -46,6 +48,9 @@ class Ranking:
     coverage: float  # best share of the question's groups among the top 3 passages
     group_weights: list[float]  # each group's IDF weight in the coverage measures
     groups_matched: int = 0  # most distinct question groups one of the top 3 passages speaks to
+    # IDF-weighted share of the question's specific things (names, places, numbers…: search.evidence)
+    # that the best of the top 3 passages' articles holds anywhere in it; 1.0 when it names none
+    article_evidence: float = 1.0
 
 
 class Searcher:
@@ -109,7 +114,17 @@ class Searcher:
         groups = self.analyse(query)
         options = self.options
         scorer = self.scorer
-        lexical = scorer.lexical_scores(groups) if options.use_lexical else {}
+        matches = scorer.group_matches(groups) if options.use_lexical else []
+        matched_rows, matched_totals = passage_totals(matches)
+        lexical = best_rows(matched_rows, matched_totals, CANDIDATES_PER_SIDE)
+        article_credit = None
+        if options.article_weight > 0 and matches:
+            articles = self.index.row_articles()
+            totals = article_totals(matches, articles.article_of, articles.num_articles)
+            # The matched paragraphs of the best articles are candidates whatever their own rank.
+            inside = np.isin(articles.article_of[matched_rows], top_articles(totals, options.article_depth))
+            lexical.update(zip(matched_rows[inside].tolist(), matched_totals[inside].tolist(), strict=True))
+            article_credit = (articles.article_of, totals / (totals.max() or 1.0))
         query_vector, dense = (scorer.dense_scores(query, CANDIDATES_PER_SIDE) if options.use_dense
                                else (None, {}))
         if not options.use_dense:
@@ -117,6 +132,11 @@ class Searcher:
         elif not options.use_lexical:
             options = replace(options, dense_weight=1.0)
         scored = fuse(lexical, dense, query_vector, options, self.index.vectors_for)
+        if article_credit is not None:  # every candidate gains a share of its article's score
+            article_of, credit = article_credit
+            scored = [replace(s, fused=s.fused + options.article_weight * float(credit[article_of[s.row]]))
+                      if article_of[s.row] >= 0 else s for s in scored]
+            scored.sort(key=lambda s: (-s.fused, s.row))
         reranking = options.rerank_weight > 0
         scored = scored[: max(options.rerank_depth, top_k) if reranking else max(top_k, 1)]
         fetched = {p.row: p for p in self.index.passages([s.row for s in scored])}
@@ -128,7 +148,12 @@ class Searcher:
         coverage = max((scorer.coverage_with_title(groups, passage, 0.0, weights) for passage in stored[:3]),
                        default=0.0)
         matched = max((scorer.groups_matched(groups, passage) for passage in stored[:3]), default=0)
-        return Ranking(groups, scored, stored, coverage, weights, matched)
+        evidence = 1.0
+        if options.use_lexical and stored:
+            evidence = article_evidence(
+                query, groups, weights, [p.row for p in stored[:3]], self.index.row_articles(), scorer.term_rows,
+                self.analyzer.in_corpus, scorer.group_idf, self.index.unseen_idf())
+        return Ranking(groups, scored, stored, coverage, weights, matched, evidence)
 
     def search(self, query: str, top_k: int = 5) -> SearchResult:
         """The passages that answer `query`; QuestionRejected for a question past the length cap
@@ -136,7 +161,7 @@ class Searcher:
         query = clean_question(query).text
         ranking = self.rank(query, top_k)
         if should_abstain(query, ranking.groups, ranking.stored, ranking.coverage, ranking.groups_matched,
-                          self.options, self.analyzer.unknown_people):
+                          self.options, self.analyzer.unknown_people, ranking.article_evidence):
             return SearchResult(query, False, ())
         hits = [Hit(passage_id=passage.passage_id, article_id=passage.article_id, text=passage.text,
                     title=passage.title, date=passage.date, url=passage.url, score=score.fused,

@@ -34,7 +34,7 @@ import numpy as np
 
 from retrieval.crosslingual.names import NameEvidence
 from retrieval.models.embedding import Embedder
-from retrieval.store.records import BuildReport, IndexInfo, StoredPassage, TermMatches, VerifyReport
+from retrieval.store.records import BuildReport, IndexInfo, RowArticles, StoredPassage, TermMatches, VerifyReport
 
 
 @runtime_checkable
@@ -75,6 +75,13 @@ class IndexReader(Protocol):
     def passages(self, rows: list[int]) -> list[StoredPassage]:
         """The stored passages of these rows with their articles' cards, in the order given (rows
         outside the row space are left out)."""
+
+    def row_articles(self) -> RowArticles:
+        """Which article each live row belongs to (its StoredPassage's article_id, numbered), and each
+        article's rows: how search scores articles as units (retrieval.search.articles)."""
+
+    def article_sources(self, article_ids: set[str]) -> dict[str, str]:
+        """The source file each of these articles was read from (its live record; evaluation by article)."""
 
     def predecessor_rows(self) -> np.ndarray:
         """Per row, the row of the paragraph just before it in its article when this one opens with

@@ -60,6 +60,43 @@ class TermMatches:
 
 
 @dataclass(frozen=True)
+class RowArticles:
+    """Row → article number, and each article's rows (CSR: rows[indptr[a]:indptr[a + 1]]), for
+    scoring articles as units (retrieval.search.articles) and reading evidence per article."""
+
+    article_of: np.ndarray  # int32 per row; -1 for a row with no article record
+    article_ids: tuple[str, ...]
+    indptr: np.ndarray
+    rows: np.ndarray
+
+    @classmethod
+    def from_article_of(cls, article_of: np.ndarray, article_ids: list[str]) -> RowArticles:
+        article_of = np.asarray(article_of, dtype=np.int32)
+        known = np.flatnonzero(article_of >= 0)
+        order = known[np.argsort(article_of[known], kind="stable")]
+        counts = np.bincount(article_of[known], minlength=len(article_ids))
+        indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        return cls(article_of, tuple(article_ids), indptr, order.astype(np.int64))
+
+    @property
+    def num_articles(self) -> int:
+        return len(self.article_ids)
+
+    def rows_of(self, articles: np.ndarray | list[int]) -> np.ndarray:
+        """The rows of these articles, article after article, each in row order."""
+        parts = [self.rows[self.indptr[a]:self.indptr[a + 1]] for a in np.asarray(articles, dtype=np.int64)]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def articles_holding(self, rows: np.ndarray) -> np.ndarray:
+        """The distinct articles these rows belong to, ascending (a mask, not a sort: a common
+        word's postings are tens of thousands of rows)."""
+        found = self.article_of[np.asarray(rows, dtype=np.int64)]
+        held = np.zeros(self.num_articles, dtype=bool)
+        held[found[found >= 0]] = True
+        return np.flatnonzero(held).astype(np.int32)
+
+
+@dataclass(frozen=True)
 class StoredPassage:
     """One live passage as search reads it: its row, text, tokens and its article's card."""
 

@@ -31,3 +31,22 @@ def test_metrics_per_language_and_noans():
 def test_first_relevant_rank():
     assert first_relevant_rank(["a", "b", "金"], ["金"]) == 3
     assert first_relevant_rank(["a"], ["金"]) is None
+
+
+def test_article_level_recall_reads_the_hits_source_files():
+    from retrieval.tools.evaluation import with_sources
+
+    gold = [{"query": "a", "lang": "zh", "article": "src_0001.md", "gold": ["甲"]},
+            {"query": "b", "lang": "zh", "article": "src_0002.md", "gold": ["乙"]},
+            {"query": "c", "lang": "zh", "article": "src_0003.md", "gold": []}]
+    answers = [{"query": "a", "answered": True, "hits": [{"text": "x", "article_id": "A1"}]},
+               {"query": "b", "answered": True, "hits": [{"text": "y", "article_id": "B1"},
+                                                         {"text": "乙", "article_id": "B2"}]},
+               {"query": "c", "answered": False, "hits": []}]
+    sources = {"A1": "/corpus/large/src_0001.md", "B1": "/corpus/large/src_0009.md", "B2": "/x/src_0002.md"}
+    zh = evaluate(gold, with_sources(answers, sources))["by_lang"]["zh"]
+    # the right article, the wrong paragraph: counted at article level only
+    assert zh.recall[3] == 0.5 and zh.article_recall[3] == 1.0
+    assert "article R@3 1.000" in zh.row()
+    # answers without sources (query.py output) are scored by paragraph only
+    assert evaluate(gold, answers)["by_lang"]["zh"].article_recall is None

@@ -96,6 +96,10 @@ class SegmentDb:
         return self.connection.execute("SELECT row, passage_id, article_id, position, text, tokens FROM passages "
                                        "ORDER BY row")
 
+    def row_owners(self) -> list[tuple[int, str]]:
+        """(local row, article_id) of every row."""
+        return self.connection.execute("SELECT row, article_id FROM passages").fetchall()
+
     def rows_of(self, passage_ids: list[str]) -> list[tuple[str, int]]:
         """(passage_id, local row) of those of these passages the segment holds."""
         return self._select_in("SELECT passage_id, row FROM passages WHERE passage_id IN ({marks})", passage_ids)
@@ -138,6 +142,11 @@ class SegmentDb:
     def article_cards(self, article_ids: list[str]) -> list[tuple[str, str, str | None, str | None]]:
         """(article_id, title, date, url) of those of these articles the segment holds."""
         return self._select_in("SELECT article_id, title, date, url FROM articles WHERE article_id IN ({marks})",
+                               article_ids)
+
+    def article_sources(self, article_ids: list[str]) -> list[tuple[str, str]]:
+        """(article_id, source_path) of those of these articles the segment holds."""
+        return self._select_in("SELECT article_id, source_path FROM articles WHERE article_id IN ({marks})",
                                article_ids)
 
     def article_details(self, article_id: str) -> tuple[str, str | None, str | None, str]:

@@ -47,7 +47,7 @@ from retrieval.store.milvus.engine import (
 )
 from retrieval.store.milvus.features import bigrams, feature_id, length_norm
 from retrieval.store.milvus.vocabulary import read_vocabulary
-from retrieval.store.records import IndexInfo, StoredPassage, TermMatches
+from retrieval.store.records import IndexInfo, RowArticles, StoredPassage, TermMatches
 from retrieval.text import compact_normal_form
 
 # Passages fetched as lexical candidates per question: rescored exactly, of which search keeps 100
@@ -100,8 +100,12 @@ class MilvusReader:
         self._ef_floor = EF_FLOOR
         self.vocab = read_vocabulary(client, collection + VOCAB_SUFFIX, int(manifest["passages"]),
                                      float(manifest["average_length"]))
-        directory = query_all(client, collection, ["passage_id", "previous_id"], hex_key="passage_id")
+        directory = query_all(client, collection, ["passage_id", "previous_id", "article_id"], hex_key="passage_id")
         self._pids = [row["passage_id"] for row in directory]
+        numbers: dict[str, int] = {}
+        owners = [numbers.setdefault(row["article_id"], len(numbers)) for row in directory]
+        # articles as units (retrieval.search.articles) read row → article from the directory above
+        self._row_articles = RowArticles.from_article_of(np.asarray(owners, dtype=np.int32), list(numbers))
         self._row_of = {pid: row for row, pid in enumerate(self._pids)}
         self._predecessors = np.asarray([self._row_of.get(row["previous_id"], -1) if row["previous_id"] else -1
                                          for row in directory], dtype=np.int32)
@@ -327,6 +331,18 @@ class MilvusReader:
                             hex_key="article_id")
         return [NameEvidence.from_json(json.loads(r["names"]), f"{self.info.location} article {r['article_id']}")
                 for r in records]
+
+    def row_articles(self) -> RowArticles:
+        return self._row_articles
+
+    def article_sources(self, article_ids: set[str]) -> dict[str, str]:
+        """The source file each article was read from (the articles collection's record)."""
+        if not article_ids:
+            return {}
+        found = self._client.query(self.collection + ARTICLES_SUFFIX,
+                                   filter=f"article_id in {quoted_list(sorted(article_ids))}",
+                                   output_fields=["article_id", "source_path"], limit=QUERY_WINDOW)
+        return {r["article_id"]: r["source_path"] for r in found}
 
     def article_passage_ids(self, article_ids: list[str]) -> list[str]:
         """The passage ids these articles own (a test and rebuild helper)."""

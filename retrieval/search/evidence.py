@@ -1,0 +1,148 @@
+"""Abstain on evidence: does the answer's article speak of the specific things the question names?
+
+At 86k passages a question about a company, measure, place or year the archive does not cover, on
+a topic it does cover, always finds a topical paragraph: coverage of the question's common words is
+high. What such a question lacks is its *specific* things: the people, organisations, places,
+products, numbers and years it names. These are read from the question (capitalised words and
+acronyms, names and quantities of an English question; jieba's proper-noun, place, organisation and
+Latin tags and digits of a Chinese one). The answer is kept only when some top hit's article
+(any of its paragraphs) holds enough of them, by IDF weight.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from retrieval.search.terms import QueryGroup, QueryTerm
+from retrieval.store.records import RowArticles
+from retrieval.text.patterns import HAN
+
+if TYPE_CHECKING:
+    from retrieval.crosslingual.bridge import Bridge
+
+_DIGIT = re.compile(r"\d")
+# jieba part-of-speech tags of proper nouns: people, places, organisations, other proper nouns, Latin.
+PROPER_TAGS = frozenset(("nr", "nrfg", "nrt", "ns", "nt", "nz", "eng"))
+
+
+def english_specific_words(query: str, bridge: Bridge) -> frozenset[str]:
+    """Lower-cased words of an English question that name a specific thing: acronyms (NATO, TSMC),
+    and words it capitalises inside the sentence that the dictionary either lacks (Wolfspeed,
+    Rouhani) or writes only capitalised (Iran, Huawei); not titles and common words (President,
+    Commerce), nor a hyphenated word whose parts are all known (US-funded)."""
+    from retrieval.crosslingual.bridge import english_words
+    from retrieval.text import STOPWORDS_EN
+
+    parsed = english_words(query)
+    found = set()
+    for i, word in enumerate(parsed.words):
+        if i in parsed.acronyms:
+            found.add(word.lower())
+            continue
+        if word.lower() in STOPWORDS_EN or i not in parsed.capitalised or i == 0:
+            continue
+        parts = [part for part in word.split("-") if part]
+        if any(not bridge.knows(part) and not part.isupper() for part in parts) or bridge.is_proper_name(word):
+            found.add(word.lower())
+    return frozenset(found)
+
+
+def chinese_specific_words(simplified_query: str) -> frozenset[str]:
+    """Proper nouns, Latin words and numbers of a Chinese question, as jieba's tagger reads them
+    (two characters or more: a lone 华 of 辱华 names nothing)."""
+    import jieba.posseg
+
+    from retrieval.text import init_jieba
+
+    init_jieba()
+    return frozenset(word for word, tag in jieba.posseg.cut(simplified_query)
+                     if len(word) >= 2 and (tag in PROPER_TAGS or _DIGIT.search(word)))
+
+
+def specific_english_groups(groups: Sequence[QueryGroup], specific_words: frozenset[str]) -> list[bool]:
+    """Which groups of an English question name a specific thing: a quantity or year, or a group
+    whose words include one of the question's specific words (a name group built on a title,
+    "President", is no more specific than the title)."""
+    return [group.kind == "number" or bool(_DIGIT.search(group.source))
+            or any(word in specific_words for word in group.source.lower().split()) for group in groups]
+
+
+def article_support(presence: np.ndarray, weights: np.ndarray) -> float:
+    """The best article's IDF-weighted share of the groups it holds (`presence`: articles × groups,
+    each cell the credit 0..1 the article earns for the group); 1.0 when nothing is asked."""
+    total = float(weights.sum())
+    if total <= 0 or presence.size == 0:
+        return 1.0 if total <= 0 else 0.0
+    return float((presence @ weights).max() / total)
+
+
+def article_evidence(query: str, groups: list[QueryGroup], weights: list[float], top_rows: list[int],
+                     articles: RowArticles, term_rows: Callable[[QueryTerm], tuple[np.ndarray, np.ndarray] | None],
+                     in_corpus: Callable[[str], QueryTerm | None], idf: Callable[[QueryGroup], float],
+                     unseen_idf: float) -> float:
+    """The share of the question's specific things that the best article of the top passages
+    (`top_rows`) holds anywhere in it, IDF-weighted; 1.0 when nothing is asked.
+
+    A single specific thing the corpus does mention, only not in these articles, is no ground to
+    abstain: as likely said otherwise there (粤语 / 广东话) as missing; the other bars decide."""
+    from retrieval.crosslingual.bridge import load_bridge
+    from retrieval.search.terms import is_mostly_english
+    from retrieval.text import normalize
+
+    held_by = np.unique(articles.article_of[top_rows]) if top_rows else np.zeros(0, dtype=np.int32)
+    held_by = held_by[held_by >= 0]
+    if not len(held_by) or not groups:
+        return 1.0
+
+    def presence(things: list[tuple[QueryTerm, ...]]) -> np.ndarray:
+        found = np.zeros((len(held_by), len(things)), dtype=np.float32)
+        for column, terms in enumerate(things):
+            for term in terms:
+                matches = term_rows(term)
+                if matches is not None:  # a few articles against many rows: compare, no sort
+                    owners = articles.article_of[matches[0]]
+                    held = np.asarray([bool((owners == article).any()) for article in held_by])
+                    found[held, column] = np.maximum(found[held, column], min(term.weight, 1.0))
+        return found
+
+    group_idf = np.asarray(weights, dtype=np.float32)
+    if is_mostly_english(query):
+        specific = specific_english_groups(groups, english_specific_words(query, load_bridge()))
+        things = [g.terms for g, flag in zip(groups, specific, strict=True) if flag]
+        thing_idf = group_idf[np.asarray(specific, dtype=bool)]
+    else:  # the tagger's words, matched as tokens or inside running text (林郑 of 林郑月娥)
+        words = sorted(chinese_specific_words(normalize(query)))
+        terms = [in_corpus(word) for word in words]
+        things = [token_and_substring(term) + _year_forms(word, in_corpus) for word, term in zip(words, terms,
+                                                                                               strict=True)]
+        terms = [term if term is not None else next(iter(thing), None) for term, thing in zip(terms, things,
+                                                                                             strict=True)]
+        thing_idf = np.asarray([idf(QueryGroup(w, (t,))) if t is not None else unseen_idf
+                                for w, t in zip(words, terms, strict=True)], dtype=np.float32)
+    if not things or (len(things) == 1 and any(term_rows(term) is not None for term in things[0])):
+        return 1.0
+    return article_support(presence(things), thing_idf)
+
+
+def _year_forms(word: str, in_corpus: Callable[[str], QueryTerm | None]) -> tuple[QueryTerm, ...]:
+    """A year as the corpus may also write it: 2017 → 二零一七 (as the year rule reads it)."""
+    from retrieval.crosslingual.numbers import chinese_digit_years, is_year
+
+    digits = word.removesuffix("年")
+    if not is_year(digits):
+        return ()
+    return tuple(term for form in chinese_digit_years(digits) if (term := in_corpus(form)) is not None)
+
+
+def token_and_substring(term: QueryTerm | None) -> tuple[QueryTerm, ...]:
+    """A Chinese word as an index token and as a substring: jieba cuts 林郑月娥 as one token in one
+    passage and 林郑 + 月娥 in another, and either way the passage says 林郑."""
+    if term is None:
+        return ()
+    if term.phrase or not HAN.search(term.term) or len(term.term) < 2:
+        return (term,)
+    return (term, QueryTerm(term.term, phrase=True))

@@ -1,0 +1,137 @@
+"""Articles as units (retrieval.search.articles), bridge senses by context (retrieval.crosslingual.senses), the
+counted thing of a Chinese question (retrieval.crosslingual.answer_type) and abstaining on evidence
+(retrieval.search.evidence), on small data."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from support.building import build_with_deltas as build
+
+from retrieval.config import Settings, load_settings
+from retrieval.crosslingual.answer_type import counted_thing, expected_answer
+from retrieval.crosslingual.bridge import load_bridge
+from retrieval.crosslingual.senses import association, chosen, context_scores
+from retrieval.search import Searcher
+from retrieval.search.articles import article_totals, top_articles
+from retrieval.search.evidence import article_support, chinese_specific_words, english_specific_words
+from retrieval.service import open_searcher
+from retrieval.store.records import RowArticles
+from retrieval.text import compact_normal_form
+
+
+def test_rows_are_grouped_by_article_and_articles_score_best_per_group():
+    articles = RowArticles.from_article_of(np.array([0, 0, 1, 1, 1, -1], dtype=np.int32), ["a", "b"])
+    assert articles.rows_of([1]).tolist() == [2, 3, 4] and articles.rows_of([0, 1]).tolist() == [0, 1, 2, 3, 4]
+    assert articles.articles_holding(np.array([4, 3, 5])).tolist() == [1]
+    # group 1 is said by rows 0 and 1 (article a), group 2 by row 2 (article b) and row 1 (article a)
+    totals = article_totals([(np.array([0, 1]), np.array([2.0, 3.0])), (np.array([2, 1]), np.array([5.0, 1.0]))],
+                            articles.article_of, 2)
+    assert totals.tolist() == [3.0 + 1.0, 5.0]  # per group the article's best paragraph, summed
+    assert top_articles(totals, 1).tolist() == [1] and top_articles(np.array([0.0, 2.0, 1.0]), 5).tolist() == [1, 2]
+
+
+def test_senses_kept_are_the_ones_the_other_words_keep_company_with():
+    fries, microchips, nvidia, export = (np.array(a) for a in ([1, 2], [3, 4, 5], [3, 4, 9], [4, 5, 7]))
+    assoc = association([fries, microchips, nvidia])
+    assert assoc[0, 1] == 0.0 and assoc[1, 2] > 0.6 and np.allclose(np.diag(assoc), 1.0)
+    chips, *_ = context_scores([[fries, microchips], [nvidia], [export]])
+    assert chosen(chips).tolist() == [False, True]
+    # nothing co-occurs: the context says nothing, every translation stays
+    assert chosen(np.zeros(3)).tolist() == [True, True, True]
+
+
+def test_a_chinese_question_counts_a_named_thing():
+    def counts(question: str, text: str) -> bool:
+        return expected_answer(question).counted_in(compact_normal_form(text))
+
+    assert counts("中国这次一共涉及多少个税目？", "將對約750億美元美國商品加徵關稅，涉及5078個稅目。")
+    assert not counts("中国这次一共涉及多少个税目？", "涉及5078個商品，税目另计。")
+    assert counts("有多少人确定了劳动关系？", "有100多名工友确定了劳动关系")  # people: 人, 名 or 位
+    assert counts("女儿去世时几岁？", "10岁的女孩")
+    assert not counts("女儿去世时几岁？", "2021年去世")
+    assert counted_thing("美国为什么要这样做") is None
+
+
+def test_specific_things_of_a_question():
+    bridge = load_bridge()
+    words = english_specific_words("How much revenue did Wolfspeed lose, according to President Rouhani of Iran?",
+                                   bridge)
+    assert {"wolfspeed", "rouhani", "iran"} <= words
+    assert "president" not in words and "how" not in words  # a title, and the sentence's first word
+    assert "us-funded" not in english_specific_words("Where will the US-funded reserve be built?", bridge)
+    assert "ai" in english_specific_words("Which AI chips did Nvidia sell?", bridge)  # an acronym
+    # proper nouns, places, Latin words as jieba's tagger reads them; not common nouns nor lone characters
+    words = chinese_specific_words("腾讯投资的ai晶片公司是哪一年被美国列入实体清单的？")
+    assert {"腾讯", "美国", "ai"} <= words and not {"晶片", "公司", "实体"} & words
+    # the best article's IDF-weighted share of what is asked
+    presence = np.array([[1.0, 0.0, 0.0], [1.0, 1.0, 0.5]])
+    assert article_support(presence, np.array([1.0, 2.0, 2.0])) == (1.0 + 2.0 + 1.0) / 5.0
+    assert article_support(np.zeros((0, 0)), np.zeros(0)) == 1.0
+
+
+ARTICLES = {
+    "acme.md": ("宁德时代与美国的电池合作", [
+        "宁德时代周二宣布与福特汽车合作，在密歇根州建设电池工厂，引发美国国会议员的关注。",
+        "议员们认为，这项合作可能让中国企业获得美国的补贴，要求商务部审查。",
+        "根据双方签署的协议，工厂将于2026年投产，届时将雇用约2500名工人。",
+    ]),
+    "other.md": ("美国国会审查中国投资", [
+        "美国国会议员周三再次要求商务部加强对中国投资的审查，称补贴不应流向中国企业。",
+        "多名议员在听证会上表示，电池工厂何时投产直接关系到美国供应链的安全。",
+    ]),
+}
+
+
+def _corpus(root: Path) -> Path:
+    root.mkdir()
+    for name, (title, paragraphs) in ARTICLES.items():
+        (root / name).write_text(f"---\ntitle: {title}\ndate: 2023-02-14\n---\n" + "\n\n".join(paragraphs) + "\n",
+                                 encoding="utf-8")
+    return root
+
+
+def test_the_article_names_what_is_asked_or_nothing_answers(tmp_path, tiny_model):
+    index_dir = tmp_path / "index"
+    build(_corpus(tmp_path / "articles"), index_dir, tiny_model)
+    searcher = open_searcher(replace(Settings(), index_dir=index_dir, model=tiny_model))
+    lexical = replace(searcher.options, use_dense=False)
+
+    def first(question: str, **changes) -> str:
+        found = Searcher(searcher.index, searcher.embedder, replace(lexical, **changes)).search(question, top_k=3)
+        assert found.answered
+        return found.hits[0].text
+
+    def lead_over_rival(**changes) -> float:
+        """How far the answering paragraph is ahead of (or behind) another article's paragraph
+        that says more of the question's words (电池, 工厂, 投产), in the final ranking score."""
+        ranked = Searcher(searcher.index, searcher.embedder, replace(lexical, **changes)).rank(asked, top_k=5)
+        score = {p.text: s.fused for s, p in zip(ranked.scored, ranked.stored, strict=True)}
+        answer = next(v for text, v in score.items() if "2026年投产" in text)
+        return answer - next(v for text, v in score.items() if "何时投产" in text)
+
+    # The paragraph that answers says neither 宁德时代 nor 福特, and less of the question than the
+    # rival does: its article says them all, and lifts it more than the rival's article lifts that.
+    asked = "宁德时代和福特的电池工厂何时投产？"
+    assert lead_over_rival(article_weight=0.0) < lead_over_rival() < lead_over_rival(article_weight=1.0)
+    assert lead_over_rival(article_weight=1.0) > 0
+    # "how many workers" is answered by the number of workers, not by any number
+    assert "2500名工人" in first("宁德时代的电池工厂雇用多少名工人？")
+    assert Searcher(searcher.index, searcher.embedder, lexical).rank(asked).article_evidence == 1.0
+    # The same topic about a company the corpus never mentions: topical paragraphs, no evidence.
+    asked = "比亚迪和通用汽车的电池工厂雇用多少名工人？"
+    ranking = Searcher(searcher.index, searcher.embedder, lexical).rank(asked)
+    assert ranking.article_evidence < 0.5
+    assert not Searcher(searcher.index, searcher.embedder, lexical).search(asked).answered
+    assert Searcher(searcher.index, searcher.embedder, replace(lexical, min_evidence=0.0)).search(asked).answered
+
+
+def test_the_new_parts_are_settings(monkeypatch):
+    for name, value, field in (("NEWSQA_ARTICLE_WEIGHT", "0", "article_weight"),
+                               ("NEWSQA_MIN_EVIDENCE", "0", "min_evidence"),
+                               ("NEWSQA_SENSE_SHARE", "0", "sense_share"),
+                               ("NEWSQA_COUNTED_WEIGHT", "0", "counted_weight")):
+        monkeypatch.setenv(name, value)
+        assert getattr(load_settings(), field) == 0.0 and getattr(Settings(), field) > 0
