@@ -37,6 +37,10 @@ import charset_normalizer
 import yaml
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from retrieval.ingest.metadata import MIRROR_HOSTS as _MIRROR_HOSTS
+from retrieval.ingest.metadata import URL as _URL
+from retrieval.ingest.metadata import clean_title, first_link_url, header_source_url
+from retrieval.ingest.metadata import trim_url as trim_url  # re-exported: part of this module's API
 from retrieval.records import Article
 from retrieval.text.patterns import MONTHS as _MONTHS
 
@@ -68,9 +72,6 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
 _MD_RULE = re.compile(r"^\s*([-=*_~`]\s*){3,}$")
 _MD_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?!\s)|`)")
-# Brackets may belong to a URL (minghui paths end in "（图）-123.html"); unbalanced closers are trimmed.
-_URL = re.compile(r"https?://[^\s<>\"'\]】]+")
-_URL_TRAILING_PUNCT = "。，、；：！？,.;:!?'\""
 _STRUCK = re.compile(r"~~[^~\n]{1,1000}~~|<(s|del|strike)\b[^<>]{0,300}>.{0,3000}?</\1\s*>", re.S | re.I)
 _WIKI_LINK = re.compile(r"\[\[(?:[a-z]{2,3}:)?([^\[\]|]{1,200})(?:\|([^\[\]]{0,200}))?\]\]")
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
@@ -127,8 +128,6 @@ _SOURCE_LABEL = re.compile(r"(原文地址|原文链接|原文鏈接|浏览原�
 _FRONT_MATTER_URL_KEYS = ("original_url", "from", "source_url", "source", "canonical_url", "canonical",
                           "link", "url")
 _FRONT_MATTER_DATE_KEYS = ("date", "published", "pubdate", "publish_date", "created")
-_MIRROR_HOSTS = re.compile(r"github\.com|githubusercontent|gitlab\.com|web\.archive\.org/web/\d+/?$|"
-                           r"quickchart\.io|gfw-breaker", re.I)
 
 
 _MAX_YAML_CHARS = 64 * 1024  # real front matter is a few hundred bytes; PyYAML is slow on megabytes
@@ -266,8 +265,13 @@ def strip_html_comments(text: str) -> str:
         position = end + 3
 
 
+# <https://…>: a markdown autolink, which an HTML parser would take for an unclosed tag swallowing
+# the rest of the page (one Terminus post read as a single 8,000-character paragraph).
+_AUTOLINK = re.compile(r"<(https?://[^\s<>]{1,2000})>")
+
+
 def parse_html(body: str) -> BeautifulSoup:
-    return BeautifulSoup(strip_html_comments(body), "lxml")
+    return BeautifulSoup(_AUTOLINK.sub(r"[\1](\1)", strip_html_comments(body)), "lxml")
 
 
 def _outermost(root: Tag, wanted: Callable[[Tag], bool]) -> list[Tag]:
@@ -316,9 +320,31 @@ def informative_captions(soup: BeautifulSoup) -> list[str]:
     return found
 
 
+_BODY_SHARE = 0.5  # a container holding this share of the page's text is its body, whatever its class
+_BODY_CHECKS = 32  # class-matched containers measured per page: bounds the cost on hostile nesting
+
+
 def _drop_junk(soup: BeautifulSoup) -> None:
+    """Drop navigation, share bars, captions and the like.
+
+    A class name only hints at junk: WordPress puts the post's tags in its `<article>` class
+    ("tag-social-movement"), Drupal marks a featured node "node-promoted". A container that holds
+    most of the page's text is the article, so it is kept and looked into instead (57 WordPress /
+    Medium-style posts in the large corpus read as empty before this).
+    """
     _drop_html_captions(soup)
-    for tag in _outermost(soup, _is_junk):
+    page_chars = len(soup.get_text())
+    checks = [0]
+
+    def junk(tag: Tag) -> bool:
+        if not _is_junk(tag):
+            return False
+        if tag.name in _JUNK_TAGS or checks[0] >= _BODY_CHECKS:
+            return True
+        checks[0] += 1
+        return len(tag.get_text()) < _BODY_SHARE * page_chars
+
+    for tag in _outermost(soup, junk):
         tag.decompose()
 
 
@@ -531,23 +557,15 @@ def _first_heading(body: str, soup: BeautifulSoup | None = None) -> str | None:
 
 
 def _link_header(body: str) -> tuple[str, str] | None:
-    """A page that opens with `[headline](source url)` (RSS-to-markdown mirrors)."""
+    """A page that opens with `[headline](source url)` (RSS-to-markdown mirrors): its first line
+    with any text (a feed's `<!--epoch-->` stamp may stand above it). A `[label](url)` line lower
+    down, under a headline, is a body link ("[图片来源](…)"), not the page's source."""
     for raw in body.splitlines()[:8]:
+        if not raw.strip() or _EPOCH_COMMENT.match(raw):
+            continue
         match = re.match(rf"^\s*\[{_LINK_TEXT}\]\((https?://[^)\s]+)\)\s*$", raw)
-        if match:
-            return match.group(1).strip(), match.group(2)
+        return (match.group(1).strip(), match.group(2)) if match else None
     return None
-
-
-def trim_url(url: str) -> str:
-    """A URL found in running text, without the sentence punctuation or unbalanced bracket after it."""
-    while url:
-        last = url[-1]
-        if last in _URL_TRAILING_PUNCT or (last in ")）" and url.count("(" if last == ")" else "（") < url.count(last)):
-            url = url[:-1]
-        else:
-            break
-    return url
 
 
 def _labelled_source_url(body: str) -> str | None:
@@ -560,9 +578,9 @@ def _labelled_source_url(body: str) -> str | None:
     for match in _SOURCE_LABEL.finditer(live):
         window = live[match.end(): match.end() + 400]
         window = "\n".join(window.split("\n")[:2])  # the label's own line, or the line under it
-        found = _URL.search(window)
-        if found and not _MIRROR_HOSTS.search(found.group(0)):
-            return trim_url(found.group(0))
+        found = first_link_url(window)
+        if found and not _MIRROR_HOSTS.search(found):
+            return found
     return None
 
 
@@ -570,7 +588,8 @@ def find_source_url(front_matter: dict, body: str) -> str | None:
     """The outlet's own article URL; never a mirror's navigation or share link.
 
     In order: the front matter (`original_url` before `url`: archives put their own wrapper, e.g. a
-    web.archive.org address, in `url`), a `[headline](url)` header, then a labelled source line.
+    web.archive.org address, in `url`), a `[headline](url)` header, the provenance block an archive
+    post opens with (retrieval.ingest.metadata.header_source_url), then a labelled source line.
     """
     value = _front_matter_value(front_matter, _FRONT_MATTER_URL_KEYS)
     if value and _URL.match(value):
@@ -578,7 +597,7 @@ def find_source_url(front_matter: dict, body: str) -> str | None:
     header = _link_header(body)
     if header:
         return header[1]
-    return _labelled_source_url(body)
+    return header_source_url(body) or _labelled_source_url(body)
 
 
 def normalize_date(value: str | None) -> str | None:
@@ -721,7 +740,7 @@ def parse_page(text: str, source_path: str) -> Article:
     lines = content_lines(soup)  # changes the soup: parsed once, the headline looked up first
     headline_only = False
     if title:
-        title = " ".join(title.split("\n")).strip()  # shown as the page gives it, spacing included
+        title = clean_title(title)  # shown as the page gives it, spacing included
         without_title = [line for line in lines if line != _clean_inline(title)]
         headline_only = bool(lines) and not without_title
         lines = without_title
