@@ -597,7 +597,7 @@ def find_source_url(front_matter: dict, body: str) -> str | None:
     header = _link_header(body)
     if header:
         return header[1]
-    return header_source_url(body) or _labelled_source_url(body)
+    return header_source_url(body) or _labelled_source_url(body) or None
 
 
 def normalize_date(value: str | None) -> str | None:

@@ -41,6 +41,7 @@ import faiss
 import numpy as np
 
 from retrieval.errors import IndexError_, RebuildInProgress
+from retrieval.ingest.boilerplate import NO_FURNITURE, Furniture
 from retrieval.models.embedding import Embedder
 from retrieval.store.local import fingerprint
 from retrieval.store.local.durability import fsync_path
@@ -101,7 +102,7 @@ def fingerprint_of(embedder: Embedder) -> str | None:
 
 def write_manifest(directory: Path, version: str, model_name: str, dim: int, segments: list[dict],
                     base_spec: VectorIndexSpec, articles: int, passages: int,
-                    model_fingerprint: str | None = None) -> None:
+                    model_fingerprint: str | None = None, furniture: Furniture = NO_FURNITURE) -> None:
     manifest = {
         "format_version": FORMAT_VERSION,
         "version": version,
@@ -118,6 +119,9 @@ def write_manifest(directory: Path, version: str, model_name: str, dim: int, seg
         "passages": passages,
         "segments": segments,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        # paragraphs known as boilerplate (retrieval.ingest.boilerplate), so that an article added
+        # later that repeats one is cleaned too
+        "furniture": furniture.to_json(),
     }
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
@@ -125,7 +129,7 @@ def write_manifest(directory: Path, version: str, model_name: str, dim: int, seg
 def commit_version(index_dir: Path, version: str, embedder: Embedder, *, kept: list[tuple[str, Path]],
                    new: tuple[str, SegmentContent], tombstones: dict[str, tuple[set[int], set[str]]],
                    trained: faiss.Index | None, counts: tuple[int, int],
-                   base_spec: VectorIndexSpec | None = None) -> None:
+                   base_spec: VectorIndexSpec | None = None, furniture: Furniture = NO_FURNITURE) -> None:
     """Write a version (linked segments + one new segment + tombstones) and make it the live one."""
     temporary = index_dir / "versions" / f".tmp-{version}"
     (temporary / "segments").mkdir(parents=True)
@@ -148,7 +152,7 @@ def commit_version(index_dir: Path, version: str, embedder: Embedder, *, kept: l
             segments.append({"name": name, "kind": info["kind"], "rows": int(info["rows"]),
                              "dead_rows": len(rows), "dead_articles": len(articles)})
         write_manifest(temporary, version, embedder.name, embedder.dim, segments, base_spec or content.spec,
-                        counts[0], counts[1], fingerprint_of(embedder))
+                        counts[0], counts[1], fingerprint_of(embedder), furniture)
         for path in (temporary / "manifest.json", *(temporary / "tombstones").iterdir(),
                      temporary / "tombstones", temporary / "segments", temporary):
             fsync_path(path)
