@@ -274,7 +274,8 @@ _AUTOLINK = re.compile(r"<(https?://[^\s<>]{1,2000})>")
 
 
 def parse_html(body: str) -> BeautifulSoup:
-    return BeautifulSoup(_AUTOLINK.sub(r"[\1](\1)", strip_html_comments(body)), "lxml")
+    # class="a b" kept as one string: bs4 splitting every class attribute into a list cost 4% of reading
+    return BeautifulSoup(_AUTOLINK.sub(r"[\1](\1)", strip_html_comments(body)), "lxml", multi_valued_attributes=None)
 
 
 def _outermost(root: Tag, wanted: Callable[[Tag], bool]) -> list[Tag]:
@@ -294,12 +295,17 @@ def _outermost(root: Tag, wanted: Callable[[Tag], bool]) -> list[Tag]:
     return found
 
 
+def _classes(tag: Tag) -> str:
+    value = tag.get("class")
+    return value if isinstance(value, str) else " ".join(value or [])
+
+
 def _is_junk(tag: Tag) -> bool:
     if tag.name in _JUNK_TAGS:
         return True
     if tag.name in ("body", "html"):
         return False
-    classes = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
+    classes = _classes(tag) + " " + str(tag.get("id") or "")
     return bool(classes.strip()) and bool(_JUNK_CLASS.search(classes))
 
 
@@ -308,7 +314,7 @@ _CAPTION_MIN_CJK = 15  # shorter captions are labels ("图为稀土矿场，示�
 
 
 def _is_caption_container(tag: Tag) -> bool:
-    classes = " ".join(tag.get("class") or [])
+    classes = _classes(tag)
     return tag.name in ("figcaption", "h6") or "caption" in classes.lower()
 
 

@@ -11,10 +11,11 @@ from dataclasses import replace
 import numpy as np
 from tqdm import tqdm
 
-from retrieval.ingest.articles import read_article_file
+from retrieval.ingest.articles import ReadOutcome
 from retrieval.ingest.boilerplate import Furniture, find_furniture, source_of, strip_furniture
 from retrieval.ingest.changes import FileScan, FileState, StoredFile
 from retrieval.ingest.chunking import chunk_article
+from retrieval.ingest.walker import read_files as read_files_in_order
 from retrieval.models.embedding import Embedder
 from retrieval.records import Article, Passage
 from retrieval.store.records import ArticleEntry, BuildReport
@@ -29,8 +30,10 @@ def read_files(scan: FileScan, report: BuildReport, warn: Callable[[str], None],
     known once the articles read join the index (a store counts its unchanged articles too)."""
     read: list[tuple[FileState, str, StoredFile | None, Article]] = []
     failed: list[StoredFile] = []
-    for state, digest, before in tqdm(scan.to_read, desc="reading articles", unit="file", disable=not show_progress):
-        article, reason = read_one(state, max_bytes, report, warn)
+    outcomes = read_files_in_order([(state.path, state.source_path) for state, _, _ in scan.to_read], max_bytes)
+    for (state, digest, before), outcome in tqdm(zip(scan.to_read, outcomes, strict=True), total=len(scan.to_read),
+                                                 desc="reading articles", unit="file", disable=not show_progress):
+        article, reason = _article_of(outcome, report, warn)
         if article is None:
             _skip(state, before, reason, report, warn, failed)
             continue
@@ -58,9 +61,7 @@ def _skip(state: FileState, before: StoredFile | None, reason: str, report: Buil
         failed.append(before)
 
 
-def read_one(state: FileState, max_bytes: int, report: BuildReport,
-             warn: Callable[[str], None]) -> tuple[Article | None, str]:
-    outcome = read_article_file(state.path, state.source_path, max_bytes=max_bytes)
+def _article_of(outcome: ReadOutcome, report: BuildReport, warn: Callable[[str], None]) -> tuple[Article | None, str]:
     for message in outcome.warnings:
         report.warnings.append(message)
         warn(f"warning: {message}")

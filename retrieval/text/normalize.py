@@ -35,7 +35,8 @@ _T2S = _t2s_converter()
 
 def fold_width(text: str) -> str:
     """Full-width digits, letters and punctuation to ASCII; other compatibility forms unified."""
-    return unicodedata.normalize("NFKC", text)
+    # most text already is: the quick check costs a fraction of a normalisation
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 @lru_cache(maxsize=65536)

@@ -14,10 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.ingest.articles import read_article_file
 from retrieval.ingest.boilerplate import find_furniture, strip_furniture
 from retrieval.ingest.chunking import chunk_article
 from retrieval.ingest.files import find_article_files
+from retrieval.ingest.walker import read_files
 from retrieval.records import Article, Passage
 
 BOILERPLATE_MIN_ARTICLES = 3  # a passage text in this many different articles is boilerplate
@@ -106,14 +106,13 @@ def read_manifest(path: Path) -> dict[str, ManifestRow]:
         raise ManifestError(f"{path}: cannot read manifest: {error.strerror or error}") from None
 
 
-def read_corpus(directory: Path) -> CorpusReport:
+def read_corpus(directory: Path, workers: int | None = None) -> CorpusReport:
     """Read and chunk every article file under `directory`, timing the whole pass."""
     report = CorpusReport()
-    files = find_article_files(directory)
+    items = [(path, path.relative_to(directory).as_posix()) for path in find_article_files(directory)]
     started = time.perf_counter()
-    for path in files:
-        name = path.relative_to(directory).as_posix()
-        outcome = read_article_file(path, name)
+    for outcome in read_files(items, workers=workers):
+        name = outcome.path
         report.warnings.extend(outcome.warnings)
         if outcome.article is None:
             report.failures.append((name, outcome.skipped_reason or "unreadable"))

@@ -315,16 +315,19 @@ def _write_corpus(directory: Path) -> Path:
     directory.mkdir()
     (directory / "a.md").write_text(GNEWS_PAGE, encoding="utf-8")
     (directory / "b.md").write_text(HKCNEWS_PAGE, encoding="utf-8")
-    promo = "本站长期征集各地读者来稿，欢迎将稿件发送至编辑部邮箱，我们会尽快回复每一位作者。"
-    for name in ("c.md", "d.md", "e.md"):
+    # three sites quoting one statement word for word: not one source's boilerplate, so it stays
+    # in all three, and the check lists it
+    quote = "外交部发言人表示，中方坚决反对有关做法，将采取必要措施维护自身的正当权益。"
+    for name, site in (("c.md", "a.org"), ("d.md", "b.org"), ("e.md", "c.org")):
         own = f"{name}独有的正文内容，说的是另一件完全不同的事情，长度足够单独成段。"
-        (directory / name).write_text(f"# 标题{name}\n\n{own}\n\n{promo}\n", encoding="utf-8")
+        (directory / name).write_text(f"# 标题{name}\n\n原文链接：https://{site}/1\n\n{own}\n\n{quote}\n",
+                                      encoding="utf-8")
     manifest = directory / "MANIFEST.tsv"
     manifest.write_text(
         "file\ttitle\tsource_url\n"
         "a.md\t多少稀土元素被中共控制？\thttps://gnews.org/articles/2099046\n"
         "b.md\t错的标题\t\n"
-        "c.md\t标题c.md\t\n", encoding="utf-8")
+        "c.md\t标题c.md\thttps://a.org/1\n", encoding="utf-8")
     return manifest
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.articles import parse_page, read_article_file
-from retrieval.corpus_check import read_corpus
+from retrieval.ingest.articles import parse_page, read_article_file
 from retrieval.ingest.metadata import clean_title, first_link_url, header_source_url
+from retrieval.tools.corpus_check import read_corpus
 
 PAGES = Path(__file__).parent / "data" / "pages"
 COLUMNS = Path(__file__).parent / "data" / "columns"
@@ -122,3 +122,14 @@ def test_the_provenance_block_prefers_a_labelled_link_and_skips_a_mirror_nav_bar
 def test_a_page_that_states_no_source_has_none():
     page = "---\ntitle: 无来源的文章\ndate: 2020-01-01\n---\n\n这是一篇没有注明出处的文章，正文只有这一段文字而已。\n"
     assert parse_page(page, "x.md").url is None
+
+
+def test_reading_in_two_processes_gives_the_same_outcomes_in_the_same_order():
+    from retrieval.ingest.walker import read_files, read_workers
+
+    items = [(path, path.name) for path in sorted(PAGES.iterdir())] + [(PAGES / "missing.md", "missing.md")]
+    alone = list(read_files(items, workers=1))
+    assert list(read_files(items, workers=2)) == alone
+    assert [outcome.path for outcome in alone] == [name for _, name in items]
+    assert alone[-1].article is None and "cannot read" in alone[-1].skipped_reason
+    assert read_workers(10) == 1 and read_workers(10, wanted=2) <= 2
