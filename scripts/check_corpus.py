@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("directory", type=Path, help="directory of article page files")
     parser.add_argument("--manifest", type=Path, help="TSV with columns file, title, source_url")
     parser.add_argument("--worst", type=int, default=10, help="how many repeated passages to show")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes that read pages (default: 2 where there are 2 cores and enough files)")
     args = parser.parse_args(argv)
     if not args.directory.is_dir():
         _cli.say(f"error: {args.directory} is not a directory")
@@ -30,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def check() -> int:
         manifest = read_manifest(args.manifest) if args.manifest else None
-        text, ok = format_report(read_corpus(args.directory), manifest, worst=args.worst)
+        text, ok = format_report(read_corpus(args.directory, workers=args.workers), manifest,
+                                 worst=args.worst)
         print(text)
         return 0 if ok else 1
 

@@ -11,8 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_LINES = 500
-# Split by the ingest work (one function per page family); until then the one module over the bar.
-TOO_LONG_FOR_NOW = {"retrieval/ingest/articles.py"}
+# Modules allowed over the bar for now (none: the page reader was split into retrieval/ingest/*).
+TOO_LONG_FOR_NOW: set[str] = set()
 # Down the flow: a package may import its own level and the levels below, never one above.
 LEVELS = {
     "retrieval.config": 0, "retrieval.errors": 0,

@@ -6,43 +6,69 @@ change detection (retrieval.ingest.changes) and writes what they produce its own
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from retrieval.ingest.boilerplate import Furniture, find_furniture, source_of, strip_furniture
 from retrieval.ingest.changes import FileScan, FileState, StoredFile
 from retrieval.ingest.chunking import chunk_article
 from retrieval.ingest.signals import unlike_news
 from retrieval.models.embedding import Embedder
-from retrieval.records import Passage
+from retrieval.records import Article, Passage
 from retrieval.store.records import ArticleEntry, BuildReport
 from retrieval.text import tokenize, tokenize_normalized
 
+if TYPE_CHECKING:
+    from retrieval.ingest.articles import ReadOutcome
+
 
 def read_files(scan: FileScan, report: BuildReport, warn: Callable[[str], None], max_bytes: int,
-               show_progress: bool) -> tuple[list[ArticleEntry], list[StoredFile]]:
-    """Read and chunk the new and changed files; (entries, indexed files that are now unreadable)."""
-    entries: list[ArticleEntry] = []
+               show_progress: bool, furniture_after: Callable[[list[Article]], Furniture] = find_furniture,
+               ) -> tuple[list[ArticleEntry], list[StoredFile], Furniture]:
+    """Read the new and changed files, drop boilerplate, chunk; (entries, indexed files that are now
+    unreadable, the boilerplate known after this run). `furniture_after` tells the boilerplate
+    known once the articles read join the index (a store counts its unchanged articles too)."""
+    read: list[tuple[FileState, str, StoredFile | None, Article]] = []
     failed: list[StoredFile] = []
     from tqdm import tqdm
 
-    for state, digest, before in tqdm(scan.to_read, desc="reading articles", unit="file", disable=not show_progress):
-        entry, reason = read_one(state, digest, max_bytes, report, warn)
-        if entry is None:
-            report.skipped.append((state.source_path, reason))
-            warn(f"skipped {state.source_path}: {reason}")
-            if before is not None:
-                failed.append(before)
+    from retrieval.ingest.walker import read_files as read_files_in_order  # bs4, yaml: only a rebuild reads pages
+
+    outcomes = read_files_in_order([(state.path, state.source_path) for state, _, _ in scan.to_read], max_bytes)
+    for (state, digest, before), outcome in tqdm(zip(scan.to_read, outcomes, strict=True), total=len(scan.to_read),
+                                                 desc="reading articles", unit="file", disable=not show_progress):
+        article, reason = _article_of(outcome, state.source_path, report, warn)
+        if article is None:
+            _skip(state, before, reason, report, warn, failed)
             continue
-        entries.append(entry)
+        read.append((state, digest, before, article))
+    furniture = furniture_after([article for *_, article in read])
+    report.furniture = len(furniture)
+    entries: list[ArticleEntry] = []
+    for state, digest, before, article in read:
+        article, dropped = strip_furniture(article, furniture)
+        report.furniture_dropped += dropped
+        passages = tuple(chunk_article(article))
+        if not passages:
+            _skip(state, before, "no passages after chunking", report, warn, failed)
+            continue
+        entries.append(ArticleEntry(article, digest, passages, state.size, state.mtime_ns))
         report.articles_read += 1
-    return entries, failed
+    return entries, failed, furniture
 
 
-def read_one(state: FileState, digest: str, max_bytes: int, report: BuildReport,
-             warn: Callable[[str], None]) -> tuple[ArticleEntry | None, str]:
-    from retrieval.ingest.articles import read_article_file  # bs4, yaml: only a rebuild reads pages
+def _skip(state: FileState, before: StoredFile | None, reason: str, report: BuildReport,
+          warn: Callable[[str], None], failed: list[StoredFile]) -> None:
+    report.skipped.append((state.source_path, reason))
+    warn(f"skipped {state.source_path}: {reason}")
+    if before is not None:
+        failed.append(before)
 
-    outcome = read_article_file(state.path, state.source_path, max_bytes=max_bytes)
+
+def _article_of(outcome: ReadOutcome, source_path: str, report: BuildReport,
+                warn: Callable[[str], None]) -> tuple[Article | None, str]:
     for message in outcome.warnings:
         report.warnings.append(message)
         warn(f"warning: {message}")
@@ -50,12 +76,16 @@ def read_one(state: FileState, digest: str, max_bytes: int, report: BuildReport,
         return None, outcome.skipped_reason or "unreadable"
     lacking = unlike_news(outcome.article)
     if lacking is not None:
-        report.unlike_news.append((state.source_path, lacking))
-        warn(f"warning: {state.source_path} does not look like a news article ({lacking}); indexed anyway")
-    passages = tuple(chunk_article(outcome.article))
-    if not passages:
-        return None, "no passages after chunking"
-    return ArticleEntry(outcome.article, digest, passages, state.size, state.mtime_ns), ""
+        report.unlike_news.append((source_path, lacking))
+        warn(f"warning: {source_path} does not look like a news article ({lacking}); indexed anyway")
+    return outcome.article, ""
+
+
+def without_furniture(entry: ArticleEntry, furniture: Furniture) -> ArticleEntry:
+    """A reused article without the passages that became boilerplate since it was read."""
+    source = source_of(entry.article.url)
+    kept = tuple(p for p in entry.passages if not furniture.holds(source, p.id))
+    return entry if len(kept) == len(entry.passages) else replace(entry, passages=kept)
 
 
 def tokens_of(passage: Passage) -> list[str]:

@@ -169,6 +169,8 @@ class BuildReport:
     passages_removed: int = 0
     passages_embedded: int = 0
     duplicate_passages: int = 0  # identical passages found in more than one article, stored once
+    furniture: int = 0  # paragraphs known as some source's boilerplate (retrieval/ingest/boilerplate.py)
+    furniture_dropped: int = 0  # boilerplate paragraphs dropped from the articles read in this run
     vector_index: str = ""  # the FAISS index kind of the base segment (see retrieval/store/local/vectors.py)
     written: str = ""  # what this rebuild wrote: "base", "delta", "compaction" or "" (nothing changed)
     segments: int = 0  # segments in the version now live
@@ -201,7 +203,8 @@ class BuildReport:
                 f"{f', {len(self.unlike_news)} unlike news' if self.unlike_news else ''}"
                 f"{f'; ignored: {ignored}' if ignored else ''}; passages: {self.passages_total} total, "
                 f"+{self.passages_added} added, -{self.passages_removed} removed, "
-                f"{self.passages_embedded} embedded; {wrote} ({self.segments} segments); {self.seconds:.1f} s")
+                f"{self.passages_embedded} embedded; boilerplate: {self.furniture_dropped} paragraphs dropped "
+                f"({self.furniture} known); {wrote} ({self.segments} segments); {self.seconds:.1f} s")
 
 
 @dataclass

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.errors import NothingIndexed
+from retrieval.ingest.boilerplate import NO_FURNITURE, Furniture, find_furniture
 from retrieval.ingest.changes import FileScan, scan_files
 from retrieval.models.embedding import Embedder
 from retrieval.records import Passage
@@ -34,7 +35,7 @@ from retrieval.store.local.versions import (
     remove_old_versions,
     remove_stale_temporaries,
 )
-from retrieval.store.rebuild import embed_texts, read_files, tokens_of
+from retrieval.store.rebuild import embed_texts, read_files, tokens_of, without_furniture
 from retrieval.store.records import ArticleEntry, BuildReport, PassageRow
 
 
@@ -74,11 +75,13 @@ def build_index(
             for path, reason in scan.skipped:
                 report.skipped.append((path, reason))
                 warn(f"skipped {path}: {reason}")
-            entries, failed = read_files(scan, report, warn, max_article_bytes, show_progress)
+            entries, failed, furniture = read_files(
+                scan, report, warn, max_article_bytes, show_progress,
+                find_furniture if live is None else lambda read: live.furniture_after(scan, read))
             report.articles_reused = len(scan.unchanged) + len(scan.touched)
             report.articles_removed = len(scan.removed) + len(failed)
             if live is not None and live.takes_deltas:
-                build = DeltaBuild(live, entries, scan, report, started)
+                build = DeltaBuild(live, entries, scan, report, started, furniture)
                 if build.nothing_left():
                     raise NothingIndexed(_nothing_message(article_dirs, live))
                 if build.unchanged():
@@ -96,13 +99,14 @@ def build_index(
                 if not entries and not (scan.unchanged or scan.touched):
                     raise NothingIndexed(_nothing_message(article_dirs, live))
                 content = _full_content(live, entries, scan, report, embedder, batch_size, show_progress,
-                                        vector_spec, started)
+                                        vector_spec, started, furniture)
                 report.written = "base"
                 trained = None
             index_started = time.perf_counter()
             version = new_version_name()
             commit_version(index_dir, version, embedder, kept=[], new=(f"base-{version}", content),
-                           tombstones={}, trained=trained, counts=(len(content.articles), len(content.rows)))
+                           tombstones={}, trained=trained, counts=(len(content.articles), len(content.rows)),
+                           furniture=furniture)
             report.vector_index = content.spec.factory
             report.index_seconds = time.perf_counter() - index_started
             return _finish(version, previous, report, started, index_dir)
@@ -130,14 +134,15 @@ def _finish(version: str, previous: str | None, report: BuildReport, started: fl
 
 def _full_content(live: LiveVersion | None, read: list[ArticleEntry], scan: FileScan, report: BuildReport,
                   embedder: Embedder, batch_size: int, show_progress: bool,
-                  vector_spec: VectorIndexSpec | None, started: float) -> SegmentContent:
+                  vector_spec: VectorIndexSpec | None, started: float,
+                  furniture: Furniture = NO_FURNITURE) -> SegmentContent:
     """Every article (read now, or reused from the live version) as one base segment."""
     entries = list(read)
     if live is not None:
-        for record in scan.unchanged:
-            entries.append(live.entry(record))
-        for record, state in scan.touched:
-            entries.append(replace(live.entry(record), size=state.size, mtime_ns=state.mtime_ns))
+        reused = [live.entry(record) for record in scan.unchanged]
+        reused += [replace(live.entry(record), size=state.size, mtime_ns=state.mtime_ns)
+                   for record, state in scan.touched]
+        entries += [without_furniture(entry, furniture) for entry in reused]
     # One row per distinct passage text; the first article (in path order) holding it owns it.
     entries.sort(key=lambda entry: entry.article.source_path)
     rows: list[Passage] = []

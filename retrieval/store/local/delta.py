@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.crosslingual.names import NameEvidence
+from retrieval.ingest.boilerplate import NO_FURNITURE, Furniture, source_of
 from retrieval.ingest.changes import FileScan
 from retrieval.models.embedding import Embedder
 from retrieval.records import Passage
@@ -61,8 +62,9 @@ class DeltaBuild:
     """
 
     def __init__(self, live: LiveVersion, entries: list[ArticleEntry], scan: FileScan, report: BuildReport,
-                 started: float):
+                 started: float, furniture: Furniture = NO_FURNITURE):
         self.live, self.entries, self.report, self.started = live, entries, report, started
+        self.furniture = furniture
         self.touched = scan.touched
         # the old records of removed files and of changed ones (read again now, or unreadable now)
         self.gone = [*scan.removed, *(before for _, _, before in scan.to_read if before is not None)]
@@ -86,6 +88,9 @@ class DeltaBuild:
         for record in self.gone:
             for _, pid in live.db(record.segment).holdings_of(record.article_id):
                 affected[pid] = None
+        # boilerplate found in this run that unchanged live articles may hold: their rows go
+        for _, pid in self.furniture.keys - live.furniture.keys:
+            affected[pid] = None
         new_passages: dict[str, Passage] = {}
         holders: dict[str, list[tuple[str, str, int]]] = {}  # pid → [(source_path, article_id, position)]
         for entry in self.entries:
@@ -98,9 +103,11 @@ class DeltaBuild:
         physical: dict[str, list[tuple[str, int, str, bool]]] = {}  # pid → [(segment, row, owner, alive)]
         for name in live.segments:
             dead_before = live.dead_articles[name]
-            for pid, path, article_id, position in live.db(name).holders_of(pids):
-                # unchanged live articles that hold it (a touched one still does: same bytes)
-                if article_id not in changed and article_id not in dead_before:
+            for pid, path, article_id, position, url in live.db(name).holders_of(pids):
+                # unchanged live articles that hold it (a touched one still does: same bytes),
+                # unless it is their source's boilerplate
+                if (article_id not in changed and article_id not in dead_before
+                        and not self.furniture.holds(source_of(url), pid)):
                     holders.setdefault(pid, []).append((path, article_id, position))
             dead_rows = live.dead_rows[name]
             for pid, row, owner in live.db(name).owners_of(pids):
@@ -197,7 +204,8 @@ class DeltaBuild:
                       for name in live.segments}
         commit_version(index_dir, version, embedder, kept=[(name, live.segment_dir(name)) for name in live.segments],
                        new=(f"delta-{version}", content), tombstones=tombstones, trained=None,
-                       counts=(self.live_articles, self.live_passages), base_spec=live.base_spec)
+                       counts=(self.live_articles, self.live_passages), base_spec=live.base_spec,
+                       furniture=self.furniture)
         self.report.written = "delta"
         self.report.index_seconds = time.perf_counter() - index_started
         return version

@@ -18,8 +18,11 @@ import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
-# What reads an article file into passages, and what writes a segment from them.
-ROOTS = ("retrieval.ingest.articles", "retrieval.ingest.chunking", "retrieval.store.local.segment")
+# What reads an article file into passages, drops boilerplate, and writes a segment from them.
+ROOTS = ("retrieval.ingest.articles", "retrieval.ingest.boilerplate", "retrieval.ingest.chunking",
+         "retrieval.store.local.segment")
+# Data that shapes normalised text as much as code: the OpenCC dictionaries retrieval.text pins.
+DATA_DIRS = (Path(__file__).resolve().parents[2] / "text" / "t2s_dictionary",)
 
 
 def _source_file(module: str) -> Path | None:
@@ -72,5 +75,9 @@ def pipeline_fingerprint() -> str:
         path = _source_file(module)
         if path is not None:
             digest.update(module.encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+    for directory in DATA_DIRS:
+        for path in sorted(directory.iterdir()):
+            digest.update(path.name.encode("utf-8") + b"\0")
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

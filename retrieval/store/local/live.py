@@ -4,6 +4,7 @@ reused, and each unchanged article's stored rows. SQLite queries and memory-mapp
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,8 @@ import faiss
 import numpy as np
 
 from retrieval.errors import IndexError_
-from retrieval.ingest.changes import StoredFile
+from retrieval.ingest.boilerplate import Furniture, article_keys, find_furniture, source_of
+from retrieval.ingest.changes import FileScan, StoredFile
 from retrieval.models.embedding import Embedder
 from retrieval.records import Article, Passage
 from retrieval.store.local import fingerprint
@@ -49,6 +51,10 @@ class LiveVersion(VersionFiles):
         self.num_passages = int(self.manifest["passages"])
         self.num_articles = int(self.manifest["articles"])
         self.base_spec = self.segment_spec(self.segments[0])
+        try:
+            self.furniture = Furniture.from_json(self.manifest.get("furniture"), str(directory / "manifest.json"))
+        except ValueError as error:
+            raise IndexError_(str(error)) from None
         self._dbs: dict[str, SegmentDb] = {}
         self._embeddings: dict[str, np.ndarray] = {}
 
@@ -65,6 +71,23 @@ class LiveVersion(VersionFiles):
         if name not in self._embeddings:
             self._embeddings[name] = load_embeddings(self.segment_dir(name))
         return self._embeddings[name]
+
+    def furniture_after(self, scan: FileScan, read: list[Article]) -> Furniture:
+        """The boilerplate known once `read` joins the index: what this version knew, plus every
+        paragraph that now stands in enough articles of one source, counting the live articles not
+        being re-read (by passage id: a paragraph standing as a passage has its key as id)."""
+        if not self.same_pipeline:  # every file is read again, and keys may be made otherwise now
+            return find_furniture(read)
+        keys = list({key for article in read for _, key in article_keys(article)})
+        rereading = {before.article_id for _, _, before in scan.to_read if before is not None}
+        holders: set[tuple[str, str, str]] = set()
+        for name in self.segments:
+            dead = self.dead_articles[name]
+            for pid, _, article_id, _, url in self.db(name).holders_of(keys):
+                if article_id not in dead and article_id not in rereading:
+                    holders.add((source_of(url), pid, article_id))
+        held = Counter((source, pid) for source, pid, _ in holders)
+        return find_furniture(read, known=self.furniture, held_elsewhere=held)
 
     def stored_files(self) -> dict[str, StoredFile]:
         """Every live article file the version records: ~50k small tuples at 1M passages."""

@@ -183,8 +183,8 @@ class SegmentDb:
             "WHERE this.article_id = ? AND this.passage_id = ?", (article_id, passage_id)).fetchone()
         return found[0] if found is not None else None
 
-    def holders_of(self, passage_ids: list[str]) -> list[tuple[str, str, str, int]]:
-        """(passage_id, source_path, article_id, position) of every article here holding one of these."""
-        return self._select_in("SELECT ap.passage_id, a.source_path, ap.article_id, ap.position "
+    def holders_of(self, passage_ids: list[str]) -> list[tuple[str, str, str, int, str | None]]:
+        """(passage_id, source_path, article_id, position, url) of every article here holding one of these."""
+        return self._select_in("SELECT ap.passage_id, a.source_path, ap.article_id, ap.position, a.url "
                                "FROM article_passages ap JOIN articles a ON a.article_id = ap.article_id "
                                "WHERE ap.passage_id IN ({marks})", passage_ids)

@@ -47,6 +47,7 @@ import faiss
 import numpy as np
 
 from retrieval.errors import IndexError_, RebuildInProgress
+from retrieval.ingest.boilerplate import NO_FURNITURE, Furniture
 from retrieval.models.embedding import Embedder
 from retrieval.store.local import fingerprint
 from retrieval.store.local.durability import fsync_path
@@ -223,7 +224,8 @@ def segment_entry(segment: Path, kind: str, rows: int, dead_rows: int = 0, dead_
 
 def write_manifest(directory: Path, version: str, model_name: str, dim: int, segments: list[dict],
                    base_spec: VectorIndexSpec, articles: int, passages: int,
-                   model_fingerprint: str | None = None, tombstones: dict | None = None) -> None:
+                   model_fingerprint: str | None = None, tombstones: dict | None = None,
+                   furniture: Furniture = NO_FURNITURE) -> None:
     manifest = {
         "format_version": FORMAT_VERSION,
         "version": version,
@@ -241,6 +243,9 @@ def write_manifest(directory: Path, version: str, model_name: str, dim: int, seg
         "segments": segments,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "tombstones": tombstones or {},  # [size, sha256, mtime_ns] of each tombstone file
+        # paragraphs known as boilerplate (retrieval.ingest.boilerplate), so that an article added
+        # later that repeats one is cleaned too
+        "furniture": furniture.to_json(),
     }
     (directory / "manifest.json").write_text(json.dumps(seal(manifest), indent=2), encoding="utf-8")
 
@@ -248,7 +253,7 @@ def write_manifest(directory: Path, version: str, model_name: str, dim: int, seg
 def commit_version(index_dir: Path, version: str, embedder: Embedder, *, kept: list[tuple[str, Path]],
                    new: tuple[str, SegmentContent], tombstones: dict[str, tuple[set[int], set[str]]],
                    trained: faiss.Index | None, counts: tuple[int, int],
-                   base_spec: VectorIndexSpec | None = None) -> None:
+                   base_spec: VectorIndexSpec | None = None, furniture: Furniture = NO_FURNITURE) -> None:
     """Write a version (linked segments + one new segment + tombstones) and make it the live one."""
     temporary = index_dir / "versions" / f".tmp-{version}"
     (temporary / "segments").mkdir(parents=True)
@@ -274,7 +279,7 @@ def commit_version(index_dir: Path, version: str, embedder: Embedder, *, kept: l
             fsync_path(path)  # before their digests and mtimes are taken
         write_manifest(temporary, version, embedder.name, embedder.dim, segments, base_spec or content.spec,
                        counts[0], counts[1], fingerprint_of(embedder),
-                       tombstones=record_files(temporary, (temporary / "tombstones").iterdir()))
+                       tombstones=record_files(temporary, (temporary / "tombstones").iterdir()), furniture=furniture)
         for path in (temporary / "manifest.json", temporary / "tombstones", temporary / "segments", temporary):
             fsync_path(path)
         os.replace(temporary, index_dir / "versions" / version)

@@ -125,7 +125,7 @@ def _full(client, name: str, location: str, live: str | None, manifest: dict | N
     for path, reason in scan.skipped:
         report.skipped.append((path, reason))
         warn(f"skipped {path}: {reason}")
-    entries, _ = read_files(scan, report, warn, options.max_article_bytes, options.show_progress)
+    entries, _, _ = read_files(scan, report, warn, options.max_article_bytes, options.show_progress)
     if not entries:
         raise _nothing(article_dirs, live)
     rows, report.duplicate_passages = new_rows(entries, set())
@@ -204,7 +204,9 @@ def _incremental(client, live: str, manifest: dict, article_dirs: list[Path], em
     for path, reason in scan.skipped:
         report.skipped.append((path, reason))
         warn(f"skipped {path}: {reason}")
-    entries, failed = read_files(scan, report, warn, options.max_article_bytes, options.show_progress)
+    # boilerplate: found among the articles this update reads (the local store also remembers the
+    # furniture of earlier builds in its manifest; the Milvus one does not yet)
+    entries, failed, _ = read_files(scan, report, warn, options.max_article_bytes, options.show_progress)
     report.articles_reused = len(scan.unchanged) + len(scan.touched)
     report.articles_removed = len(scan.removed) + len(failed)
     if not entries and not scan.unchanged and not scan.touched:
