@@ -43,6 +43,11 @@ def worth_retrying(error: BaseException) -> bool:
     return isinstance(error, (KeyError, TypeError, ValueError))  # JSON without "result", not an object
 
 
+# Calls with a retry loop of their own: the start-up getMe is retried with a longer backoff by
+# bot/serve.py (retrying it here as well multiplied the waits and hid the start loop's messages).
+OWN_RETRIES = frozenset({"getMe"})
+
+
 class RetryingRequest(HTTPXRequest):
     def __init__(self, *args, policy: RetryPolicy | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,6 +55,8 @@ class RetryingRequest(HTTPXRequest):
 
     async def post(self, url, request_data=None, *args, **kwargs):
         method = url.rsplit("/", 1)[-1]
+        if method in OWN_RETRIES:
+            return await super().post(url, request_data, *args, **kwargs)
         for pause in [*self.policy.pauses(), None]:
             try:
                 return await super().post(url, request_data, *args, **kwargs)

