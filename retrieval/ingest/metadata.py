@@ -69,17 +69,17 @@ def first_link_url(text: str) -> str | None:
 def header_block(body: str) -> str | None:
     """The short block a post opens with, above its first rule: where archives state provenance."""
     lines: list[str] = []
+    filled = 0
     size = 0
-    for raw in body.splitlines():
+    for raw in body.split("\n", _HEADER_MAX_LINES * 8)[:_HEADER_MAX_LINES * 8]:
         if _RULE.match(raw):
             return "\n".join(lines) if lines else None
         if raw.strip().strip(">").strip():
-            if len(lines) >= _HEADER_MAX_LINES * 2 or size > _HEADER_MAX_CHARS:
-                return None
+            filled += 1
             size += len(raw)
+            if filled > _HEADER_MAX_LINES or size > _HEADER_MAX_CHARS:
+                return None
         lines.append(raw)
-        if sum(1 for line in lines if line.strip().strip(">").strip()) > _HEADER_MAX_LINES:
-            return None
     return None
 
 
@@ -95,10 +95,12 @@ def header_source_url(body: str) -> str | None:
     block = header_block(body)
     first_line = block is None
     block = block if block is not None else _first_line(body)
-    for label in SOURCE_LABEL.finditer(block):
-        found = first_link_url(block[label.end():])
-        if found:
-            return found
+    # The first label only: a link after any later label is after the first one too (and one
+    # search keeps a line of 20,000 labels linear).
+    label = SOURCE_LABEL.search(block)
+    found = first_link_url(block[label.end():]) if label is not None else None
+    if found:
+        return found
     if first_line:
         return None
     # Unlabelled, a link to the mirror itself (a "[返回首頁](https://github.com/…)" nav bar over
