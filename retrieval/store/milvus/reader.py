@@ -32,7 +32,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from retrieval.crosslingual.names import NameEvidence
+from retrieval.crosslingual.names import NameEvidence, pinyin_index
 from retrieval.store import bm25
 from retrieval.store.milvus.engine import (
     ARTICLES_SUFFIX,
@@ -329,8 +329,11 @@ class MilvusReader:
     def name_evidence(self) -> list[NameEvidence]:
         records = query_all(self._client, self.collection + ARTICLES_SUFFIX, ["article_id", "names"],
                             hex_key="article_id")
-        return [NameEvidence.from_json(json.loads(r["names"]), f"{self.info.location} article {r['article_id']}")
-                for r in records]
+        parts = [NameEvidence.from_json(json.loads(r["names"]), f"{self.info.location} article {r['article_id']}")
+                 for r in records]
+        # the pinyin readings of the corpus' words, from the vocabulary (the local store writes the
+        # same per segment from its terms)
+        return [*parts, NameEvidence([], {}, pinyin_index(self.vocab.tokens))]
 
     def row_articles(self) -> RowArticles:
         return self._row_articles

@@ -81,11 +81,13 @@ def passage_records(row: NewRow, vector: np.ndarray, average_length: float) -> t
 
 
 def article_record(entry: ArticleEntry, owned: list[NewRow]) -> dict:
-    """An article's record: its file's stat and hash, its passage ids in order, and what the
-    passages it owns say about names (the local store keeps the same per segment)."""
+    """An article's record: its file's stat and hash, its passage ids in order, and the names its
+    passages gloss and their transliteration runs (the local store keeps the same per segment)."""
     article = entry.article
+    # The pinyin readings of the article's words are left out: the reader works them out from the
+    # vocabulary it holds anyway (a long article's readings overflowed a VARCHAR: src_0038.md of large/).
     names = NameEvidence.from_passages([r.passage.text for r in owned], [r.compact for r in owned],
-                                       {t for r in owned for t in r.tokens}, load_transliteration_characters())
+                                       (), load_transliteration_characters())
     passages = [p.id for p in sorted(entry.passages, key=lambda p: p.position)]
     where = f"article {article.source_path}"
     return {
