@@ -111,7 +111,7 @@ class Settings:
     embed_batch_size: int = 64
     # An incremental rebuild writes a delta segment until deltas + tombstoned base rows exceed this
     # share of the base, or there would be more than max_deltas deltas; then it writes a fresh base
-    # (retrieval/index.py CompactionPolicy; measured in docs/scaling.md).
+    # (retrieval/store/local/delta.py CompactionPolicy; measured in docs/scaling.md).
     compaction_share: float = 0.05
     max_deltas: int = 8
     max_article_bytes: int = 5 * 1024 * 1024
