@@ -108,6 +108,11 @@ class Settings:
     # (多少个税目 → 5078个税目, 几多名警员 → 6名警员, 几岁 → 10岁: retrieval.answer_type.counted_thing)
     # earns this on top of answer_weight; 0: off.
     counted_weight: float = 0.4
+    # In the reranking, a candidate's focus inside its own article (retrieval.search.focus: the
+    # question's words weighted by their rarity among that article's paragraphs, relative to the
+    # article's best candidate) earns up to this much; 0: off. Chosen on the tuning probes, see
+    # docs/quality_at_scale.md.
+    focus_weight: float = 0.0
     embed_batch_size: int = 64
     # An incremental rebuild writes a delta segment until deltas + tombstoned base rows exceed this
     # share of the base, or there would be more than max_deltas deltas; then it writes a fresh base
@@ -177,6 +182,7 @@ _RANGES: dict[str, tuple[float | None, float | None]] = {
     "article_depth": (1, 1000),
     "sense_share": (0.0, 1.0),
     "min_evidence": (0.0, 1.0),
+    "focus_weight": (0.0, 10.0),
     "embed_batch_size": (1, None),
     "compaction_share": (0.0, None),
     "max_deltas": (0, None),
@@ -213,6 +219,7 @@ _ENV = {
     "NEWSQA_MIN_EVIDENCE": "min_evidence",
     "NEWSQA_SENSE_SHARE": "sense_share",
     "NEWSQA_COUNTED_WEIGHT": "counted_weight",
+    "NEWSQA_FOCUS_WEIGHT": "focus_weight",
     "NEWSQA_COMPACTION_SHARE": "compaction_share",
     "NEWSQA_MAX_DELTAS": "max_deltas",
     "NEWSQA_BACKEND": "backend",

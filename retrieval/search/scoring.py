@@ -119,6 +119,17 @@ class Scorer:
         total = sum(weights)
         return earned / total if total else 0.0
 
+    def group_credits(self, groups: list[QueryGroup], passage: StoredPassage) -> list[float]:
+        """Per group, the weight of the strongest of its terms the passage says (0: none)."""
+        tokens = set(passage.tokens)
+        return [max((t.weight for t in group.terms if self.present(t, passage, tokens)), default=0.0)
+                for group in groups]
+
+    def group_rows(self, group: QueryGroup) -> np.ndarray:
+        """Every row that has one of the group's terms (as the index proposes them)."""
+        found = [matches[0] for matches in map(self.term_rows, group.terms) if matches is not None]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
     def groups_matched(self, groups: list[QueryGroup], passage: StoredPassage) -> int:
         """How many distinct things the question asks about the passage speaks to.
 

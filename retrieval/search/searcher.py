@@ -30,6 +30,7 @@ from retrieval.search.articles import article_totals, top_articles
 from retrieval.search.context import followers_of
 from retrieval.search.corpus import CorpusView
 from retrieval.search.evidence import article_evidence
+from retrieval.search.focus import focus_scores
 from retrieval.search.fusion import Scored, fuse
 from retrieval.search.options import RankingOptions
 from retrieval.search.rerank import rerank
@@ -143,6 +144,8 @@ class Searcher:
         weights = scorer.group_weights(groups)
         if reranking:
             scored = rerank(self.index, scorer, groups, scored, fetched, weights, options, expected_answer(query))
+            if options.focus_weight > 0:
+                scored = self._with_focus(groups, scored, fetched, weights)
         scored = scored[: max(top_k, 1)]
         stored = [fetched[s.row] for s in scored if s.row in fetched]
         coverage = max((scorer.coverage_with_title(groups, passage, 0.0, weights) for passage in stored[:3]),
@@ -154,6 +157,20 @@ class Searcher:
                 query, groups, weights, [p.row for p in stored[:3]], self.index.row_articles(), scorer.term_rows,
                 self.analyzer.in_corpus, scorer.group_idf, self.index.unseen_idf())
         return Ranking(groups, scored, stored, coverage, weights, matched, evidence)
+
+    def _with_focus(self, groups: list[QueryGroup], scored: list[Scored], fetched: dict[int, StoredPassage],
+                    weights: list[float]) -> list[Scored]:
+        """Each candidate gains focus_weight × its focus inside its article (retrieval.search.focus)."""
+        if not scored or not groups:
+            return scored
+        rows = [s.row for s in scored]
+        credits = np.asarray([self.scorer.group_credits(groups, fetched[row]) for row in rows], dtype=np.float64)
+        focus = focus_scores(rows, credits, [self.scorer.group_rows(g) for g in groups],
+                             np.asarray(weights, dtype=np.float64), self.index.row_articles())
+        weight = self.options.focus_weight
+        focused = [replace(s, fused=s.fused + weight * float(f)) for s, f in zip(scored, focus, strict=True)]
+        focused.sort(key=lambda s: (-s.fused, s.row))
+        return focused
 
     def search(self, query: str, top_k: int = 5) -> SearchResult:
         """The passages that answer `query`; QuestionRejected for a question past the length cap

@@ -34,6 +34,7 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- counted thing (多少个税目)", {"counted_weight": 0.0}),
     ("- article scores", {"article_weight": 0.0}),
     ("- senses by context", {"sense_share": 0.0}),
+    ("+ focus inside the article (off by default)", {"focus_weight": 0.3}),
     ("- evidence abstain rule", {"min_evidence": 0.0}),
     ("sound-alike names at full weight", {"sound_alike_weight": 1.0}),
     ("- two-group abstain rule", {"min_groups": 1}),
