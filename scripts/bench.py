@@ -25,7 +25,8 @@ from pathlib import Path
 import _bootstrap  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+# the shared corpora sit beside the checkout; a git worktree elsewhere names them with NEWSQA_SHARED
+SHARED = Path(os.environ.get("NEWSQA_SHARED") or ROOT.parent / "shared")
 REAL_CORPORA = {"seeds": (ROOT / "seeds",), "heldout": (SHARED / "corpus" / "heldout",),
                 "heldout+large": (SHARED / "corpus" / "heldout", SHARED / "corpus" / "large")}
 SYNTHETIC = {"100k": 100_000, "1m": 1_000_000}

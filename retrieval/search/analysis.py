@@ -144,6 +144,11 @@ class QueryAnalyzer:
         if sum(1 for terms in han if terms) < 2:
             return groups
         articles = self.index.row_articles()
+        # A store whose matches cost a round trip each (retrieval.store.milvus) reads these terms'
+        # rows in one; the local store has no such method and reads its postings.
+        prefetch = getattr(self.index, "prefetch_terms", None)
+        if prefetch is not None:
+            prefetch([t.term for terms in han for t in terms if not t.phrase])
         empty = np.zeros(0, dtype=np.int32)
         sets = [[articles.articles_holding(matches.rows) if (matches := self._matches(t)) is not None else empty
                  for t in terms] for terms in han]

@@ -108,6 +108,11 @@ class Searcher:
             return self._followers
 
     def analyse(self, query: str) -> list[QueryGroup]:
+        # A store that keeps what a question fetched (retrieval.store.milvus: each row costs a round
+        # trip) drops the last question's here; the local store has no such method.
+        begin = getattr(self.index, "begin_question", None)
+        if begin is not None:
+            begin()
         return self.analyzer.analyse(query)
 
     def rank(self, query: str, top_k: int = 5) -> Ranking:

@@ -11,13 +11,22 @@ Token matches come from one engine search per question. Query analysis asks `ter
 dozens of words (an English question ~60) only to learn whether the corpus has them and their IDF:
 the vocabulary answers without the engine. Before search reads any rows it calls `prepare_terms`
 with the question's terms (retrieval.search.scoring; an optional method the local store lacks):
-one engine search for all of them returns CANDIDATE_POOL passages with their tokens, and each
-term's rows and BM25 scores are computed from those. So a term's rows are the passages among the
-question's lexical candidates that hold it (plus the passages its substring terms found, and the
-paragraphs those lean on or that lean on them, so inherited scores stay whole); the local store's
-are every passage that holds it. Measured on 160 probe questions at heldout (docs/scaling.md): the
-same top 3 and the same abstentions as the local store for all of them with a pool of 200 (100
-and 150: one differs). Rows read without `prepare_terms` come from the term's own search.
+one engine search returns CANDIDATE_POOL passages for all of them with their tokens and, in the
+same call, every passage of each rare term (document frequency at most RARE_DF: one one-hot query
+vector each); each term's rows and BM25 scores are computed from those tokens. So a rare term's
+rows are exact (every passage that holds it, as the local store's), and a common term's rows are
+the passages among the question's candidates that hold it (plus the passages its substring terms
+found, and the paragraphs those lean on or that lean on them, so inherited scores stay whole).
+Rows read without `prepare_terms` come from the term's own search; query analysis asks for several
+such terms at once (`prefetch_terms`, optional like prepare_terms), answered by one search.
+
+Per question, not per reader: what a question fetched (its terms' rows, substring matches, the
+candidates' vectors, stored passages) lives until the next question begins (`begin_question`,
+called by retrieval.search.Searcher.analyse; per thread, as the bot searches in several). A
+reader-wide cache of these would let a repeated or overlapping question (the benchmark's stages
+run each question several times; its dev questions come in pairs on one story) skip round trips a
+fresh question pays. What is cached per reader is what cannot change while it is open and does not
+depend on the question: the vocabulary and the id directory, read at open.
 
 Rows: the passages' ids are read once at open (with the id of the paragraph each leans on) and
 numbered 0..n-1; a reader serves the collection it opened even after the alias moves on.
@@ -27,8 +36,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import Counter, OrderedDict
-from functools import lru_cache
 
 import numpy as np
 
@@ -53,12 +60,19 @@ from retrieval.text import compact_normal_form
 # Passages fetched as lexical candidates per question: rescored exactly, of which search keeps 100
 # (retrieval.search CANDIDATES_PER_SIDE).
 CANDIDATE_POOL = 200
+# A term in at most this many passages gets all of them as candidates, by a one-hot query vector in
+# the question's one lexical search: evidence (retrieval.search.evidence) and articles as units
+# (retrieval.search.articles) read a term's rows across the corpus, and without this 7 of 174
+# heldout v2–v4 answers differed from the local store's (docs/scaling.md). Each hit costs ~40 µs on
+# milvus-lite; at 50 the one-hot vectors add a median 63 hits per question (p90 201).
+RARE_DF = 50
 PASSAGE_FIELDS = ["passage_id", "article_id", "text", "tokens", "title", "date", "url"]
 LEXICAL_FIELDS = ["passage_id", "tokens", "vector"]
 # HNSW search breadth: with 64, 1–7 of the 100 nearest passages differed from exact search on the
 # probe questions at heldout; with 512 at most 1 (faiss' HNSW; a few ms either way on milvus-lite).
 EF_FLOOR = 512
-_CACHED_PASSAGES = 20_000
+# Bounds on one question's state (a caller that never begins a new question keeps one growing).
+_QUESTION_ROWS = 20_000
 _LIKE_UNSAFE = set('%_"\\')
 
 
@@ -93,6 +107,26 @@ class LazyTermMatches:
         return self._get().scores
 
 
+class _Question(threading.local):
+    """What one question has fetched so far (per thread): dropped when the next begins."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        self.matches: dict[str, TermMatches] = {}  # prepared token terms
+        self.alone: dict[str, TermMatches] = {}  # terms read outside prepare_terms
+        self.phrases: dict[str, TermMatches] = {}
+        self.vectors: dict[str, str] = {}  # packed vectors of the lexical candidates (fusion reads them)
+        self.passages: dict[str, StoredPassage] = {}
+
+
+def _bounded(table: dict) -> dict:
+    if len(table) > _QUESTION_ROWS:
+        table.clear()
+    return table
+
+
 class MilvusReader:
     def __init__(self, client, location: str, collection: str, manifest: dict):
         self._client = client
@@ -117,11 +151,7 @@ class MilvusReader:
                               dim=int(manifest["dim"]), model_fingerprint=manifest.get("model_fingerprint"),
                               articles=int(manifest["articles"]), passages=len(self._pids),
                               built_at=manifest.get("built_at", "unknown"))
-        self._lock = threading.Lock()
-        self._cache: OrderedDict[str, StoredPassage] = OrderedDict()
-        self._vectors: dict[str, str] = {}  # packed vectors of recent lexical candidates (insertion order)
-        self._question = threading.local()
-        self._phrase_cache = lru_cache(maxsize=8192)(self._phrase_matches)
+        self._question = _Question()
 
     # -- lexical ---------------------------------------------------------------------------------
 
@@ -132,15 +162,15 @@ class MilvusReader:
         df = self.vocab.tokens.get(term, 0) if term else 0
         if df == 0:
             return None
-        prepared = self._prepared()
+        prepared = self._question.matches
         if term in prepared:
             return prepared[term]
         return LazyTermMatches(self, term, self.vocab.idf(df))  # type: ignore[return-value]  # rows on demand
 
-    def _prepared(self) -> dict[str, TermMatches]:
-        if not hasattr(self._question, "matches"):
-            self._question.matches = {}
-        return self._question.matches
+    def begin_question(self) -> None:
+        """A new question (retrieval.search.Searcher.analyse calls this): forget what the last one
+        fetched on this thread, so each question pays for its own round trips."""
+        self._question.reset()
 
     def prepare_terms(self, tokens: list[str], phrases: list[str]) -> None:
         """The question's lexical candidates in one engine search (retrieval.search.scoring calls
@@ -149,9 +179,37 @@ class MilvusReader:
         known = list(dict.fromkeys(t for t in tokens if self.vocab.tokens.get(t, 0)))
         self._question.matches = self._resolve(known, [self.phrase_matches(p) for p in dict.fromkeys(phrases)])
 
+    def prefetch_terms(self, terms: list[str]) -> None:
+        """Rows of several terms read outside prepare_terms (query analysis weighs a bridged word's
+        translations by the articles that hold each: retrieval.search.analysis) in one engine search,
+        one one-hot query vector per term, instead of one search each (an English question asked up
+        to 25). Each term's rows are its best CANDIDATE_POOL passages, as `_resolve_alone` reads them."""
+        question = self._question
+        wanted = [t for t in dict.fromkeys(terms)
+                  if self.vocab.tokens.get(t, 0) and t not in question.alone and t not in question.matches]
+        if not wanted:
+            return
+        keys = {term: feature_id(term) for term in wanted}
+        # only the id: a one-hot query's distance is the term's stored tf part (features.passage_vector),
+        # so its BM25 score is idf × distance, and tokens (~40 µs a hit on milvus-lite) are not needed
+        results = self._client.search(self.collection + LEXICAL_SUFFIX, data=[{keys[t]: 1.0} for t in wanted],
+                                      anns_field="lexical", limit=CANDIDATE_POOL, output_fields=["passage_id"],
+                                      search_params={"metric_type": "IP"})
+        for term, hits in zip(wanted, results, strict=True):
+            idf = self.vocab.idf(self.vocab.tokens[term])
+            found = [(self._row_of[hit["entity"]["passage_id"]], hit["distance"]) for hit in hits
+                     if hit["entity"]["passage_id"] in self._row_of]
+            _bounded(question.alone)[term] = TermMatches(
+                term, np.asarray([row for row, _ in found], dtype=np.int64),
+                (idf * np.asarray([d for _, d in found], dtype=np.float32)).astype(np.float32), idf)
+
     def _resolve_alone(self, match: LazyTermMatches) -> None:
-        """A term's rows read outside a prepared question: its own best CANDIDATE_POOL passages."""
-        match.resolve(self._resolve([match.term], [])[match.term])
+        """A term's rows read outside a prepared question: its own best CANDIDATE_POOL passages
+        (once per question)."""
+        alone = self._question.alone
+        if match.term not in alone:
+            _bounded(alone)[match.term] = self._resolve([match.term], [])[match.term]
+        match.resolve(alone[match.term])
 
     def _resolve(self, terms: list[str], phrases: list[TermMatches]) -> dict[str, TermMatches]:
         idfs = {term: self.vocab.idf(self.vocab.tokens[term]) for term in terms}
@@ -161,40 +219,54 @@ class MilvusReader:
             weights[key] = max(weights.get(key, 0.0), idf)
         tokens: dict[int, tuple[str, ...]] = {}
         if weights:
-            hits = self._client.search(self.collection + LEXICAL_SUFFIX, data=[weights], anns_field="lexical",
-                                       limit=CANDIDATE_POOL, output_fields=LEXICAL_FIELDS,
-                                       search_params={"metric_type": "IP"})[0]
-            tokens = self._remember_lexical([hit["entity"] for hit in hits])
+            # one call: the best candidates for all terms, then each rare term's every passage (a
+            # further query vector in the same search costs milvus-lite its hits only, not a round trip)
+            rare = ([] if len(weights) == 1 else
+                    list(dict.fromkeys(feature_id(t) for t in idfs if self.vocab.tokens[t] <= RARE_DF)))
+            results = self._client.search(self.collection + LEXICAL_SUFFIX, data=[weights, *({k: 1.0} for k in rare)],
+                                          anns_field="lexical", limit=CANDIDATE_POOL, output_fields=LEXICAL_FIELDS,
+                                          search_params={"metric_type": "IP"})
+            tokens = self._remember_lexical([hit["entity"] for hits in results for hit in hits])
         # Passages a substring term found (a name jieba cut otherwise) are candidates too: the
         # engine's token search cannot see why they matter.
+        extra: set[int] = set()
         for found in phrases:
-            extra = found.rows[np.argsort(-found.scores)[:CANDIDATE_POOL]]
-            tokens.update(self._tokens_of([int(r) for r in extra if int(r) not in tokens]))
+            extra.update(found.rows[np.argsort(-found.scores)[:CANDIDATE_POOL]].tolist())
         # A paragraph that leans on the one before it inherits that one's matches (retrieval.search
         # context): the candidates' neighbours in such pairs are scored from their own tokens too,
-        # so an inherited score never stands in for a match the passage itself has.
-        if tokens:
-            rows = np.fromiter(tokens, dtype=np.int64, count=len(tokens))
-            pairs = set(self._predecessors[rows].tolist()) | set(self._followers[rows].tolist())
-            tokens.update(self._tokens_of(sorted(pairs - set(tokens) - {-1})))
-        tallies = [(row, Counter(t for t in toks if t), len([t for t in toks if t])) for row, toks in tokens.items()]
-        resolved: dict[str, TermMatches] = {}
-        for term, idf in idfs.items():
-            rows_, counts, lengths = [], [], []
-            for row, tally, length in tallies:
-                count = tally.get(term, 0)
-                if count:
-                    rows_.append(row)
-                    counts.append(count)
-                    lengths.append(length)
-            resolved[term] = self._scored(term, idf, rows_, counts, lengths, bm25.TOKEN_TF_SCALE)
-        return resolved
+        # so an inherited score never stands in for a match the passage itself has. Fetched with the
+        # substring terms' passages in one round trip.
+        around = set(tokens) | extra
+        if around:
+            rows = np.fromiter(around, dtype=np.int64, count=len(around))
+            extra |= set(self._predecessors[rows].tolist()) | set(self._followers[rows].tolist())
+        tokens.update(self._tokens_of(sorted(extra - set(tokens) - {-1})))
+        # exact counts of the question's terms only (tuple.count and a set intersection run in C:
+        # a Counter per candidate cost ~2 ms a question)
+        wanted = set(idfs)
+        found_rows: dict[str, tuple[list[int], list[int], list[int]]] = {term: ([], [], []) for term in idfs}
+        for row, toks in tokens.items():
+            present = wanted.intersection(toks)
+            if not present:
+                continue
+            length = len(toks) - toks.count("")
+            for term in present:
+                rows_, counts, lengths = found_rows[term]
+                rows_.append(row)
+                counts.append(toks.count(term))
+                lengths.append(length)
+        return {term: self._scored(term, idf, *found_rows[term], bm25.TOKEN_TF_SCALE) for term, idf in idfs.items()}
 
     def phrase_matches(self, term: str) -> TermMatches:
-        return self._phrase_cache(term)
+        phrases = self._question.phrases
+        if term not in phrases:
+            _bounded(phrases)[term] = self._phrase_matches(term)
+        return phrases[term]
 
     def _tokens_of(self, rows: list[int]) -> dict[int, tuple[str, ...]]:
         found: dict[int, tuple[str, ...]] = {}
+        if not rows:
+            return found
         pids = [self._pids[row] for row in rows]
         for start in range(0, len(pids), 1000):
             found.update(self._remember_lexical(self._client.get(
@@ -204,15 +276,13 @@ class MilvusReader:
     def _remember_lexical(self, records: list[dict]) -> dict[int, tuple[str, ...]]:
         """Rows → tokens of these lexical records; their vectors kept for vectors_for (fusion asks next)."""
         found: dict[int, tuple[str, ...]] = {}
-        with self._lock:
-            for record in records:
-                row = self._row_of.get(record["passage_id"])
-                if row is None:
-                    continue
-                found[row] = tuple(record["tokens"].split("\t"))
-                self._vectors[record["passage_id"]] = record["vector"]
-                while len(self._vectors) > _CACHED_PASSAGES:
-                    self._vectors.pop(next(iter(self._vectors)))
+        vectors = _bounded(self._question.vectors)
+        for record in records:
+            row = self._row_of.get(record["passage_id"])
+            if row is None or row in found:  # a rare term's passage may also be a best candidate
+                continue
+            found[row] = tuple(record["tokens"].split("\t"))
+            vectors[record["passage_id"]] = record["vector"]
         return found
 
     def _scored(self, term: str, idf: float, rows: list[int], counts: list[int], lengths: list[int],
@@ -247,7 +317,7 @@ class MilvusReader:
         return self._scored(compact, self.vocab.idf(len(rows)), rows, counts, lengths, bm25.PHRASE_TF_SCALE)
 
     def forget_cached_terms(self) -> None:
-        self._phrase_cache.cache_clear()
+        self._question.reset()
 
     # -- dense -----------------------------------------------------------------------------------
 
@@ -274,8 +344,8 @@ class MilvusReader:
         if not rows:
             return out
         pids = [self._pids[int(row)] for row in rows]
-        with self._lock:
-            found = {pid: self._vectors[pid] for pid in pids if pid in self._vectors}
+        known = self._question.vectors
+        found = {pid: known[pid] for pid in pids if pid in known}
         missing = [pid for pid in dict.fromkeys(pids) if pid not in found]
         for start in range(0, len(missing), 1000):
             found.update((r["passage_id"], r["vector"]) for r in self._client.get(
@@ -295,25 +365,20 @@ class MilvusReader:
         passage = StoredPassage(row, entity["passage_id"], entity["article_id"], entity["text"],
                                 tuple(entity["tokens"].split("\t")) if entity["tokens"] else (),
                                 entity["title"], entity["date"] or None, entity["url"] or None)
-        with self._lock:
-            self._cache[passage.passage_id] = passage
-            self._cache.move_to_end(passage.passage_id)
-            while len(self._cache) > _CACHED_PASSAGES:
-                self._cache.popitem(last=False)
+        _bounded(self._question.passages)[passage.passage_id] = passage
         return passage
 
     def passages(self, rows: list[int]) -> list[StoredPassage]:
         wanted = [int(r) for r in rows if 0 <= int(r) < len(self._pids)]
         pids = [self._pids[r] for r in wanted]
-        with self._lock:
-            known = {pid: self._cache[pid] for pid in pids if pid in self._cache}
+        cached = self._question.passages  # this question's: the reranking asks again for some
+        known = {pid: cached[pid] for pid in pids if pid in cached}
         missing = [pid for pid in dict.fromkeys(pids) if pid not in known]
         if missing:
             # the paragraphs these lean on come along: the reranking reads them next (one round trip)
             before = {self._pids[p] for p in self._predecessors[[self._row_of[pid] for pid in missing]].tolist()
                       if p >= 0}
-            with self._lock:
-                before -= self._cache.keys()
+            before -= cached.keys()
             fetch = list(dict.fromkeys([*missing, *before]))
             for start in range(0, len(fetch), 1000):
                 for entity in self._client.get(self.collection, ids=fetch[start:start + 1000],
