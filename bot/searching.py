@@ -19,7 +19,7 @@ from retrieval.models.embedding import Embedder, load_embedder
 from retrieval.records import SearchResult
 from retrieval.search import RankingOptions, Searcher
 from retrieval.search.probe import probe
-from retrieval.service import open_store
+from retrieval.service import article_encoder_for, open_store
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ class LiveSearcher:
         self._keep_first = keep_first
         self._embedder = embedder or load_embedder(settings.model)
         self._options = RankingOptions.from_settings(settings)
+        self._article_encoder = article_encoder_for(settings)
         self._store = open_store(settings)
         self._lock = threading.Lock()
         self._searcher = self._load()
@@ -70,7 +71,7 @@ class LiveSearcher:
 
     def _load(self) -> Searcher:
         """The live version, loaded and asked the probe question: a version that fails it is not served."""
-        searcher = Searcher(self._store.open(), self._embedder, self._options)
+        searcher = Searcher(self._store.open(), self._embedder, self._options, self._article_encoder)
         try:
             probe(searcher)
         except BaseException:

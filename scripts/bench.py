@@ -37,13 +37,22 @@ DEV_QA = SHARED / "eval" / "dev_qa.jsonl"
 # children: one measurement each, JSON on the last stdout line
 
 
+def _article_encoder():
+    """The article model, as the default settings build and search with it (retrieval.service)."""
+    from retrieval.config import Settings
+    from retrieval.models.article_encoder import load_article_encoder
+
+    return load_article_encoder() if Settings().article_vectors else None
+
+
 def child_build_real(args: dict) -> dict:
     from retrieval.models.embedding import load_embedder
     from retrieval.store.local.build import build_index
     from retrieval.tools.benchmark import peak_rss_mb
 
     embedder = load_embedder(args["model"])
-    report = build_index([Path(args["articles"])], Path(args["index"]), embedder, full=True, show_progress=False)
+    report = build_index([Path(args["articles"])], Path(args["index"]), embedder, full=True, show_progress=False,
+                         article_encoder=_article_encoder())
     return {**asdict(report), "skipped": len(report.skipped), "warnings": len(report.warnings),
             "peak_rss_mb": peak_rss_mb()}
 
@@ -97,7 +106,7 @@ def child_serve(args: dict) -> dict:
 
     started = time.perf_counter()
     index = load_index(Path(args["index"]))
-    searcher = Searcher(index, load_embedder(args["model"]))
+    searcher = Searcher(index, load_embedder(args["model"]), article_encoder=_article_encoder())
     load_seconds = time.perf_counter() - started
     queries = json.loads(Path(args["queries"]).read_text(encoding="utf-8"))
     timings = time_query_stages(searcher, queries)
@@ -173,7 +182,8 @@ def child_rebuild_one(args: dict) -> dict:
     changed = Path(args["changed"])
     with changed.open("a", encoding="utf-8") as handle:  # one article gains one new paragraph
         handle.write(f"\n\n2026年11月23日补充报道：基准测试第{time.time_ns()}次修改了这篇文章的最后一段。\n")
-    report = build_index([Path(args["articles"])], Path(args["index"]), embedder, show_progress=False)
+    report = build_index([Path(args["articles"])], Path(args["index"]), embedder, show_progress=False,
+                         article_encoder=_article_encoder())
     return {**asdict(report), "skipped": len(report.skipped), "warnings": len(report.warnings),
             "peak_rss_mb": peak_rss_mb(), "process_seconds": time.perf_counter() - process_started}
 

@@ -38,3 +38,23 @@ def top_articles(totals: np.ndarray, count: int) -> np.ndarray:
     if len(positive) > count:
         positive = positive[np.argpartition(-totals[positive], count - 1)[:count]]
     return positive[np.argsort(-totals[positive], kind="stable")]
+
+
+def with_similarity(totals: np.ndarray, similarity: np.ndarray, present: np.ndarray, weight: float) -> np.ndarray:
+    """Article scores lifted by how close each article's vector is to the question's
+    (retrieval.models.article_encoder): up to `weight` × the best score, for the articles nearest
+    the question only: ((cos − median) / (max − median))⁴, nothing at or below the median.
+
+    The fourth power keeps the lift for the few articles the vectors single out: the vectors
+    alone put the right article in the top 3 for 0.38 of English tuning questions (title + lead
+    only), far from enough to reorder the rest. Measured on the tuning probes (pool + D, heldout +
+    large, English): article R@3 0.628 → 0.674, paragraph R@3 0.558 → 0.616; docs/quality_at_scale.md."""
+    if weight <= 0 or not present.any() or not len(totals):
+        return totals
+    near = similarity[present]
+    median, best = float(np.median(near)), float(near.max())
+    if best <= median:
+        return totals
+    lift = np.zeros(len(totals), dtype=np.float32)
+    lift[present] = np.clip((near - median) / (best - median), 0.0, 1.0) ** 4
+    return totals + np.float32(weight * float(totals.max())) * lift

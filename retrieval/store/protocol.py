@@ -33,7 +33,9 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from retrieval.crosslingual.names import NameEvidence
+from retrieval.models.article_encoder import ArticleEncoder
 from retrieval.models.embedding import Embedder
+from retrieval.store.article_vectors import ArticleVectors
 from retrieval.store.records import BuildReport, IndexInfo, RowArticles, StoredPassage, TermMatches, VerifyReport
 
 
@@ -80,6 +82,10 @@ class IndexReader(Protocol):
         """Which article each live row belongs to (its StoredPassage's article_id, numbered), and each
         article's rows: how search scores articles as units (retrieval.search.articles)."""
 
+    def article_vectors(self) -> ArticleVectors | None:
+        """The live articles' multilingual vectors (retrieval.store.article_vectors), in any order;
+        None when the index was built without them."""
+
     def article_sources(self, article_ids: set[str]) -> dict[str, str]:
         """The source file each of these articles was read from (its live record; evaluation by article)."""
 
@@ -109,6 +115,8 @@ class RebuildOptions:
     batch_size: int = 64
     max_article_bytes: int = 5 * 1024 * 1024
     on_warning: Callable[[str], None] | None = None
+    # one multilingual vector per article (retrieval.store.article_vectors); None: none written
+    article_encoder: ArticleEncoder | None = None
 
 
 @runtime_checkable

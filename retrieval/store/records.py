@@ -168,6 +168,7 @@ class BuildReport:
     passages_added: int = 0
     passages_removed: int = 0
     passages_embedded: int = 0
+    articles_embedded: int = 0  # article vectors made in this run (retrieval.store.article_vectors)
     duplicate_passages: int = 0  # identical passages found in more than one article, stored once
     furniture: int = 0  # paragraphs known as some source's boilerplate (retrieval/ingest/boilerplate.py)
     furniture_dropped: int = 0  # boilerplate paragraphs dropped from the articles read in this run
@@ -203,7 +204,9 @@ class BuildReport:
                 f"{f', {len(self.unlike_news)} unlike news' if self.unlike_news else ''}"
                 f"{f'; ignored: {ignored}' if ignored else ''}; passages: {self.passages_total} total, "
                 f"+{self.passages_added} added, -{self.passages_removed} removed, "
-                f"{self.passages_embedded} embedded; boilerplate: {self.furniture_dropped} paragraphs dropped "
+                f"{self.passages_embedded} embedded"
+                f"{f', {self.articles_embedded} article vectors made' if self.articles_embedded else ''}"
+                f"; boilerplate: {self.furniture_dropped} paragraphs dropped "
                 f"({self.furniture} known); {wrote} ({self.segments} segments); {self.seconds:.1f} s")
 
 

@@ -33,6 +33,7 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- answer type", {"answer_weight": 0.0}),
     ("- counted thing (多少个税目)", {"counted_weight": 0.0}),
     ("- article scores", {"article_weight": 0.0}),
+    ("- article vectors", {"article_vector_weight": 0.0}),
     ("- senses by context", {"sense_share": 0.0}),
     ("+ focus inside the article (off by default)", {"focus_weight": 0.3}),
     ("- evidence abstain rule", {"min_evidence": 0.0}),
@@ -48,7 +49,8 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
                                  "use_phrases": False, "use_neighbours": False, "rerank_weight": 0.0,
                                  "require_years": False, "require_names": False, "use_kinds": False,
                                  "context_weight": 0.0, "answer_weight": 0.0, "counted_weight": 0.0,
-                                 "article_weight": 0.0, "sense_share": 0.0, "min_evidence": 0.0}),
+                                 "article_weight": 0.0, "sense_share": 0.0, "min_evidence": 0.0,
+                                 "article_vector_weight": 0.0}),
 )
 
 
@@ -60,7 +62,7 @@ class AblationRow:
 
 
 def run_configuration(searcher: Searcher, options: RankingOptions, gold: list[dict], top_k: int) -> tuple[dict, float]:
-    configured = Searcher(searcher.index, searcher.embedder, options)
+    configured = Searcher(searcher.index, searcher.embedder, options, searcher.article_encoder)
     configured.share_corpus(searcher)  # the corpus view depends on the index only
     # Warm-up on a question of its own: lazy loads and first-call costs, but no answer caching,
     # so each gold question is timed the first time it is asked.

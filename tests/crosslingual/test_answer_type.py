@@ -65,7 +65,7 @@ def searcher(seed_index) -> Searcher:
 def test_a_candidate_stating_the_asked_quantity_is_credited(searcher):
     question = "How many tons of rare earth magnets did China export to the US in July?"
     on = searcher.rank(question, 30)
-    off = Searcher(searcher.index, searcher.embedder, replace(searcher.options, answer_weight=0.0)).rank(question, 30)
+    off = searcher.with_options(replace(searcher.options, answer_weight=0.0)).rank(question, 30)
     expected = expected_answer(question)
     fused_on = {s.row: s.fused for s in on.scored}
     fused_off = {s.row: s.fused for s in off.scored}

@@ -14,7 +14,6 @@ from retrieval.config import Settings, load_settings
 from retrieval.crosslingual.answer_type import counted_thing, expected_answer
 from retrieval.crosslingual.bridge import load_bridge
 from retrieval.crosslingual.senses import association, chosen, context_scores
-from retrieval.search import Searcher
 from retrieval.search.articles import article_totals, top_articles
 from retrieval.search.evidence import article_support, chinese_specific_words, english_specific_words
 from retrieval.service import open_searcher
@@ -100,14 +99,14 @@ def test_the_article_names_what_is_asked_or_nothing_answers(tmp_path, tiny_model
     lexical = replace(searcher.options, use_dense=False)
 
     def first(question: str, **changes) -> str:
-        found = Searcher(searcher.index, searcher.embedder, replace(lexical, **changes)).search(question, top_k=3)
+        found = searcher.with_options(replace(lexical, **changes)).search(question, top_k=3)
         assert found.answered
         return found.hits[0].text
 
     def lead_over_rival(**changes) -> float:
         """How far the answering paragraph is ahead of (or behind) another article's paragraph
         that says more of the question's words (电池, 工厂, 投产), in the final ranking score."""
-        ranked = Searcher(searcher.index, searcher.embedder, replace(lexical, **changes)).rank(asked, top_k=5)
+        ranked = searcher.with_options(replace(lexical, **changes)).rank(asked, top_k=5)
         score = {p.text: s.fused for s, p in zip(ranked.scored, ranked.stored, strict=True)}
         answer = next(v for text, v in score.items() if "2026年投产" in text)
         return answer - next(v for text, v in score.items() if "何时投产" in text)
@@ -119,13 +118,13 @@ def test_the_article_names_what_is_asked_or_nothing_answers(tmp_path, tiny_model
     assert lead_over_rival(article_weight=1.0) > 0
     # "how many workers" is answered by the number of workers, not by any number
     assert "2500名工人" in first("宁德时代的电池工厂雇用多少名工人？")
-    assert Searcher(searcher.index, searcher.embedder, lexical).rank(asked).article_evidence == 1.0
+    assert searcher.with_options(lexical).rank(asked).article_evidence == 1.0
     # The same topic about a company the corpus never mentions: topical paragraphs, no evidence.
     asked = "比亚迪和通用汽车的电池工厂雇用多少名工人？"
-    ranking = Searcher(searcher.index, searcher.embedder, lexical).rank(asked)
+    ranking = searcher.with_options(lexical).rank(asked)
     assert ranking.article_evidence < 0.5
-    assert not Searcher(searcher.index, searcher.embedder, lexical).search(asked).answered
-    assert Searcher(searcher.index, searcher.embedder, replace(lexical, min_evidence=0.0)).search(asked).answered
+    assert not searcher.with_options(lexical).search(asked).answered
+    assert searcher.with_options(replace(lexical, min_evidence=0.0)).search(asked).answered
 
 
 def test_the_new_parts_are_settings(monkeypatch):

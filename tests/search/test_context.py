@@ -11,7 +11,6 @@ from support.building import forget_digests
 
 from retrieval.config import Settings
 from retrieval.ingest.leaning import leans_on_previous
-from retrieval.search import Searcher
 from retrieval.search.context import best_per_row, followers_of, with_followers
 from retrieval.service import open_searcher
 from retrieval.store.local.reader import load_index
@@ -92,14 +91,14 @@ def test_a_leaning_candidate_earns_part_of_what_its_predecessor_says(seed_index)
     assert alone < leaning < full
 
     def rank(context_weight: float) -> int:
-        ranked = Searcher(index, searcher.embedder, replace(searcher.options, context_weight=context_weight))
+        ranked = searcher.with_options(replace(searcher.options, context_weight=context_weight))
         rows = [s.row for s in ranked.rank(question, top_k=30).scored]
         return rows.index(follower.row) if follower.row in rows else len(rows)
 
     assert rank(0.7) < rank(0.0)
     lexical_only = replace(searcher.options, use_dense=False)
-    on = Searcher(index, searcher.embedder, lexical_only).scorer.lexical_scores(groups, limit=10**6)
-    off = Searcher(index, searcher.embedder, replace(lexical_only, context_weight=0.0)).scorer.lexical_scores(
+    on = searcher.with_options(lexical_only).scorer.lexical_scores(groups, limit=10**6)
+    off = searcher.with_options(replace(lexical_only, context_weight=0.0)).scorer.lexical_scores(
         groups, limit=10**6)
     assert on[follower.row] > off.get(follower.row, 0.0)
     assert on[previous.row] == off[previous.row]  # what a paragraph says itself is unchanged

@@ -18,7 +18,7 @@ def searcher(seed_index) -> Searcher:
 
 
 def lexical_only(searcher: Searcher, **changes) -> Searcher:
-    return Searcher(searcher.index, searcher.embedder, replace(searcher.options, use_dense=False, **changes))
+    return searcher.with_options(replace(searcher.options, use_dense=False, **changes))
 
 
 def test_english_words_become_the_chinese_terms_the_corpus_uses(searcher):
@@ -85,8 +85,8 @@ def test_component_switches_come_from_settings():
 
 def test_one_shared_word_is_not_an_answer(searcher):
     question = "稀土红烧肉怎么做才好吃？"  # one word the corpus has, the rest about cooking
-    lenient = Searcher(searcher.index, searcher.embedder, replace(searcher.options, min_coverage=0.0, min_groups=1))
-    strict = Searcher(searcher.index, searcher.embedder, replace(searcher.options, min_coverage=0.0, min_groups=2))
+    lenient = searcher.with_options(replace(searcher.options, min_coverage=0.0, min_groups=1))
+    strict = searcher.with_options(replace(searcher.options, min_coverage=0.0, min_groups=2))
     assert lenient.search(question, 3).answered
     assert not strict.search(question, 3).answered
     assert strict.search("贝森特说的12到24个月是什么意思？", 3).answered
@@ -116,10 +116,9 @@ def test_a_year_the_corpus_never_mentions_is_no_answer(searcher):
     assert not searcher.search("2031年大陆稀土出口同比减少了多少？", 3).answered
     # 2031 is also one of the question's specific things no top article holds: the evidence rule
     # (retrieval.search.evidence) abstains on its own; with both rules off the question is answered
-    no_year_rule = Searcher(searcher.index, searcher.embedder, replace(searcher.options, require_years=False))
+    no_year_rule = searcher.with_options(replace(searcher.options, require_years=False))
     assert not no_year_rule.search("2031年大陆稀土出口同比减少了多少？", 3).answered
-    lenient = Searcher(searcher.index, searcher.embedder,
-                       replace(searcher.options, require_years=False, min_evidence=0.0))
+    lenient = searcher.with_options(replace(searcher.options, require_years=False, min_evidence=0.0))
     assert lenient.search("2031年大陆稀土出口同比减少了多少？", 3).answered
 
 
@@ -138,7 +137,7 @@ def test_the_title_credits_what_the_passage_leaves_unsaid(searcher):
 def test_reranking_by_coverage_is_a_switch(searcher):
     question = "How many tons of rare earth magnets did China export to the US in July?"
     ranked = searcher.rank(question, 5)
-    plain = Searcher(searcher.index, searcher.embedder, replace(searcher.options, rerank_weight=0.0)).rank(question, 5)
+    plain = searcher.with_options(replace(searcher.options, rerank_weight=0.0)).rank(question, 5)
     # the reranked order follows fused score + weight × coverage, and only reorders the same pool
     assert [s.fused for s in ranked.scored] == sorted((s.fused for s in ranked.scored), reverse=True)
     assert all(r.fused >= p.fused for r, p in zip(ranked.scored, plain.scored, strict=True))
@@ -168,7 +167,7 @@ def test_a_bare_character_translation_also_finds_kinds_of_the_word(searcher):
     question = "Which law did Trump invoke in his executive order on critical minerals?"
     groups = {g.source: {t.term: t.weight for t in g.terms} for g in searcher.analyse(question)}
     assert groups["law"]["法"] == 1.0 and groups["law"]["法案"] < 1.0  # 法案 "proposed law", weaker
-    off = Searcher(searcher.index, searcher.embedder, replace(searcher.options, use_kinds=False))
+    off = searcher.with_options(replace(searcher.options, use_kinds=False))
     assert "法案" not in {t.term for g in off.analyse(question) for t in g.terms}
 
 
@@ -225,9 +224,7 @@ def test_a_person_the_corpus_never_mentions_is_no_answer(searcher):
     assert searcher.analyzer.unknown_people(question) == ["王文涛"]
     assert not searcher.search(question, 3).answered
     # 王文涛 is also a specific thing no top article holds: the evidence rule abstains on its own too
-    assert not Searcher(searcher.index, searcher.embedder,
-                        replace(searcher.options, require_names=False)).search(question, 3).answered
-    lenient = Searcher(searcher.index, searcher.embedder,
-                       replace(searcher.options, require_names=False, min_evidence=0.0))
+    assert not searcher.with_options(replace(searcher.options, require_names=False)).search(question, 3).answered
+    lenient = searcher.with_options(replace(searcher.options, require_names=False, min_evidence=0.0))
     assert lenient.search(question, 3).answered  # export controls alone would have been answered
     assert searcher.analyzer.unknown_people("贝森特说的12到24个月是什么意思？") == []  # he is in the seeds

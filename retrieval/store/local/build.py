@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +21,10 @@ import numpy as np
 from retrieval.errors import NothingIndexed
 from retrieval.ingest.boilerplate import NO_FURNITURE, Furniture, find_furniture
 from retrieval.ingest.changes import FileScan, scan_files
+from retrieval.models.article_encoder import ArticleEncoder
 from retrieval.models.embedding import Embedder
 from retrieval.records import Passage
+from retrieval.store.article_vectors import ArticleVectors, vectors_for_articles
 from retrieval.store.local.delta import CompactionPolicy, DeltaBuild
 from retrieval.store.local.live import LiveVersion, open_live_for_reuse
 from retrieval.store.local.segment import SegmentContent
@@ -51,6 +54,7 @@ def build_index(
     on_warning: Callable[[str], None] | None = None,
     vector_spec: VectorIndexSpec | None = None,
     compaction: CompactionPolicy | None = None,
+    article_encoder: ArticleEncoder | None = None,
 ) -> BuildReport:
     """Index every article file under `article_dirs` into a new version of `index_dir`.
 
@@ -58,7 +62,9 @@ def build_index(
     live version are not re-read, passages whose text the live version already embedded are not
     re-embedded, and the change is written as one delta segment (or, past the compaction policy,
     as a fresh base). `full` re-reads and re-embeds everything into one base segment. The base's
-    vector index kind is chosen by the number of passages unless `vector_spec` is given.
+    vector index kind is chosen by the number of passages unless `vector_spec` is given. With an
+    `article_encoder` the version also holds one vector per article (retrieval.store.article_vectors),
+    made only for articles whose title and lead have none yet.
     """
     started = time.perf_counter()
     report = BuildReport()
@@ -84,29 +90,35 @@ def build_index(
                 build = DeltaBuild(live, entries, scan, report, started, furniture)
                 if build.nothing_left():
                     raise NothingIndexed(_nothing_message(article_dirs, live))
-                if build.unchanged():
+                # a version without this model's article vectors is rewritten even when nothing changed
+                lacks_vectors = article_encoder is not None and not live.has_article_vectors(article_encoder.name)
+                if build.unchanged() and not lacks_vectors:
                     report.version, report.segments = live.version, len(live.segments)
                     report.passages_total = live.num_passages
                     report.parse_seconds = report.seconds = time.perf_counter() - started
                     return report
-                if not build.needs_compaction(compaction or CompactionPolicy()):
-                    return _finish(build.write_delta(index_dir, embedder, batch_size, show_progress), previous,
-                                   report, started, index_dir)
+                kept = [(record.article_id, partial(live.entry, record))
+                        for record in [*scan.unchanged, *(record for record, _ in scan.touched)]]
+                articles = _article_vectors(article_encoder, live, entries, kept, report, show_progress, warn)
+                if not (build.unchanged() or build.needs_compaction(compaction or CompactionPolicy())):
+                    return _finish(build.write_delta(index_dir, embedder, batch_size, show_progress, articles),
+                                   previous, report, started, index_dir)
                 content = build.compacted(embedder, batch_size, show_progress, vector_spec)
                 report.written = "compaction"
                 trained = live.trained_base(content.spec)
             else:
                 if not entries and not (scan.unchanged or scan.touched):
                     raise NothingIndexed(_nothing_message(article_dirs, live))
-                content = _full_content(live, entries, scan, report, embedder, batch_size, show_progress,
-                                        vector_spec, started, furniture)
+                content, every_entry = _full_content(live, entries, scan, report, embedder, batch_size,
+                                                     show_progress, vector_spec, started, furniture)
+                articles = _article_vectors(article_encoder, live, every_entry, [], report, show_progress, warn)
                 report.written = "base"
                 trained = None
             index_started = time.perf_counter()
             version = new_version_name()
             commit_version(index_dir, version, embedder, kept=[], new=(f"base-{version}", content),
                            tombstones={}, trained=trained, counts=(len(content.articles), len(content.rows)),
-                           furniture=furniture)
+                           furniture=furniture, article_vectors=articles)
             report.vector_index = content.spec.factory
             report.index_seconds = time.perf_counter() - index_started
             return _finish(version, previous, report, started, index_dir)
@@ -118,6 +130,18 @@ def build_index(
 def _nothing_message(article_dirs: list[Path], live: LiveVersion | None) -> str:
     return ("nothing could be indexed: no readable article in " + ", ".join(str(d) for d in article_dirs)
             + (" (the previous index is still serving)" if live else ""))
+
+
+def _article_vectors(encoder: ArticleEncoder | None, live: LiveVersion | None, entries: list[ArticleEntry],
+                     kept: list[tuple[str, Callable[[], ArticleEntry]]], report: BuildReport,
+                     show_progress: bool, warn: Callable[[str], None]) -> ArticleVectors | None:
+    if encoder is None:
+        return None
+    started = time.perf_counter()
+    previous = live.article_vectors(warn) if live is not None else None
+    vectors, report.articles_embedded = vectors_for_articles(encoder, previous, entries, kept, show_progress)
+    report.embed_seconds += time.perf_counter() - started
+    return vectors
 
 
 def _finish(version: str, previous: str | None, report: BuildReport, started: float,
@@ -135,8 +159,8 @@ def _finish(version: str, previous: str | None, report: BuildReport, started: fl
 def _full_content(live: LiveVersion | None, read: list[ArticleEntry], scan: FileScan, report: BuildReport,
                   embedder: Embedder, batch_size: int, show_progress: bool,
                   vector_spec: VectorIndexSpec | None, started: float,
-                  furniture: Furniture = NO_FURNITURE) -> SegmentContent:
-    """Every article (read now, or reused from the live version) as one base segment."""
+                  furniture: Furniture = NO_FURNITURE) -> tuple[SegmentContent, list[ArticleEntry]]:
+    """Every article (read now, or reused from the live version) as one base segment, and those articles."""
     entries = list(read)
     if live is not None:
         reused = [live.entry(record) for record in scan.unchanged]
@@ -184,4 +208,4 @@ def _full_content(live: LiveVersion | None, read: list[ArticleEntry], scan: File
         rows=[PassageRow(p.id, p.article_id, p.position, p.text, tokens[i], p.normalized) for i, p in enumerate(rows)],
         embeddings=embeddings,
         spec=vector_spec or choose_spec(len(rows)),
-    )
+    ), entries

@@ -15,6 +15,7 @@ from retrieval.ingest.boilerplate import NO_FURNITURE, Furniture, source_of
 from retrieval.ingest.changes import FileScan
 from retrieval.models.embedding import Embedder
 from retrieval.records import Passage
+from retrieval.store.article_vectors import ArticleVectors
 from retrieval.store.local.lexical import SegmentTerms
 from retrieval.store.local.live import LiveVersion
 from retrieval.store.local.phrases import BigramPostings
@@ -192,7 +193,8 @@ class DeltaBuild:
             holdings.extend((record.article_id, position, pid) for position, pid in held)
         return articles, holdings
 
-    def write_delta(self, index_dir: Path, embedder: Embedder, batch_size: int, show_progress: bool) -> str:
+    def write_delta(self, index_dir: Path, embedder: Embedder, batch_size: int, show_progress: bool,
+                    article_vectors: ArticleVectors | None = None) -> str:
         rows, vectors = self._rows_with_vectors(embedder, batch_size, show_progress)
         index_started = time.perf_counter()
         articles, holdings = self._delta_articles()
@@ -205,7 +207,7 @@ class DeltaBuild:
         commit_version(index_dir, version, embedder, kept=[(name, live.segment_dir(name)) for name in live.segments],
                        new=(f"delta-{version}", content), tombstones=tombstones, trained=None,
                        counts=(self.live_articles, self.live_passages), base_spec=live.base_spec,
-                       furniture=self.furniture)
+                       furniture=self.furniture, article_vectors=article_vectors)
         self.report.written = "delta"
         self.report.index_seconds = time.perf_counter() - index_started
         return version

@@ -17,7 +17,9 @@ from retrieval.ingest.boilerplate import Furniture, article_keys, find_furniture
 from retrieval.ingest.changes import FileScan, StoredFile
 from retrieval.models.embedding import Embedder
 from retrieval.records import Article, Passage
+from retrieval.store.article_vectors import ArticleVectors
 from retrieval.store.local import fingerprint
+from retrieval.store.local.article_file import read_article_vectors
 from retrieval.store.local.integrity import IndexDamaged
 from retrieval.store.local.schema import SegmentDb
 from retrieval.store.local.segment import load_embeddings
@@ -134,6 +136,22 @@ class LiveVersion(VersionFiles):
                 if pid not in found or (alive and not found[pid].alive):
                     found[pid] = Reusable(np.asarray(vectors[row]), token_text or "", alive)
         return found
+
+    def has_article_vectors(self, model: str) -> bool:
+        try:
+            found = read_article_vectors(self.directory)
+        except IndexDamaged:
+            return False
+        return found is not None and found.model == model
+
+    def article_vectors(self, warn: Callable[[str], None]) -> ArticleVectors | None:
+        """The version's article vectors to reuse; None when it has none or they are damaged (then
+        they are all made again: a rebuild repairs)."""
+        try:
+            return read_article_vectors(self.directory)
+        except IndexDamaged as error:
+            warn(f"{error}: making every article vector again")
+            return None
 
     def trained_base(self, spec: VectorIndexSpec) -> faiss.Index | None:
         """The base segment's trained IVF index, when the compacted base keeps its list count."""

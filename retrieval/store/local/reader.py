@@ -10,6 +10,8 @@ import numpy as np
 
 from retrieval.crosslingual.names import NameEvidence
 from retrieval.errors import IndexError_, IndexNotFound
+from retrieval.store.article_vectors import ArticleVectors
+from retrieval.store.local.article_file import read_article_vectors
 from retrieval.store.local.lexical import LexicalIndex, SegmentedLexical, SegmentTerms
 from retrieval.store.local.phrases import PhraseIndex
 from retrieval.store.local.schema import SegmentDb
@@ -71,6 +73,7 @@ the local implementation of retrieval.store.protocol.IndexReader.
         self._phrases: PhraseIndex | None = None
         self._predecessors: np.ndarray | None = None
         self._row_articles: RowArticles | None = None
+        self._article_vectors: ArticleVectors | bool | None = None
         self.info = IndexInfo(location=str(directory.parent.parent), version=self.version, model=self.model_name,
                               dim=self.dim, model_fingerprint=self.model_fingerprint, articles=self.num_articles,
                               passages=self.num_passages, built_at=str(self.manifest.get("built_at", "unknown")))
@@ -219,6 +222,15 @@ the local implementation of retrieval.store.protocol.IndexReader.
                     article_of[rows[live]] = ids[live]
                 self._row_articles = RowArticles.from_article_of(article_of, list(numbers))
             return self._row_articles
+
+    def article_vectors(self) -> ArticleVectors | None:
+        """The version's article vectors (retrieval.store.local.article_file), read at the first
+        question that asks; None for a version built without them."""
+        with self._db_lock:
+            if self._article_vectors is None:
+                # damage is IndexDamaged naming the file (an IndexError_, as every reader error)
+                self._article_vectors = read_article_vectors(self.directory) or False
+            return self._article_vectors or None
 
     def article_sources(self, article_ids: set[str]) -> dict[str, str]:
         """The source file each article was read from (its live record)."""

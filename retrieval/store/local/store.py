@@ -30,7 +30,7 @@ class LocalStore:
         return build_index(list(article_dirs), self.index_dir, embedder, full=options.full,
                            show_progress=options.show_progress, batch_size=options.batch_size,
                            max_article_bytes=options.max_article_bytes, on_warning=options.on_warning,
-                           compaction=self.compaction)
+                           compaction=self.compaction, article_encoder=options.article_encoder)
 
     def verify(self) -> VerifyReport:
         return verify_index(self.index_dir)

@@ -36,6 +36,7 @@ def verify_index(index_dir: Path) -> VerifyReport:
         for segment in files.unchecked:
             report.notes.append(f"segment {segment} of version {name} has no digests (written before they "
                                 "were recorded): the next rebuild with --full records them")
-        report.files_checked += 1 + len(files.manifest.get("tombstones", {})) + sum(
+        report.files_checked += 1 + len(files.manifest.get("tombstones", {})) + len(
+            files.manifest.get("article_vectors", {})) + sum(
             1 + len(files.segment_info(segment).get("files", {})) for segment in files.segments)
     return report

@@ -10,6 +10,8 @@ Layout of an index directory:
                                    hard-links the segments it keeps from the previous one
         tombstones/<segment>.rows.npy       rows of that segment no longer live in this version
         tombstones/<segment>.articles.json  article records of that segment replaced or removed
+        articles/vectors.npy, vectors.json  one multilingual vector per live article, when built
+                                            with them (retrieval/store/local/article_file.py)
     .rebuild.lock                  held while a rebuild runs
 
 A full rebuild writes one *base* segment. An incremental rebuild writes one small *delta* segment
@@ -49,7 +51,9 @@ import numpy as np
 from retrieval.errors import IndexError_, RebuildInProgress
 from retrieval.ingest.boilerplate import NO_FURNITURE, Furniture
 from retrieval.models.embedding import Embedder
+from retrieval.store.article_vectors import ArticleVectors
 from retrieval.store.local import fingerprint
+from retrieval.store.local.article_file import write_article_vectors
 from retrieval.store.local.durability import fsync_path
 from retrieval.store.local.integrity import (
     SEGMENT_RECORD,
@@ -225,7 +229,7 @@ def segment_entry(segment: Path, kind: str, rows: int, dead_rows: int = 0, dead_
 def write_manifest(directory: Path, version: str, model_name: str, dim: int, segments: list[dict],
                    base_spec: VectorIndexSpec, articles: int, passages: int,
                    model_fingerprint: str | None = None, tombstones: dict | None = None,
-                   furniture: Furniture = NO_FURNITURE) -> None:
+                   furniture: Furniture = NO_FURNITURE, article_vectors: dict | None = None) -> None:
     manifest = {
         "format_version": FORMAT_VERSION,
         "version": version,
@@ -246,6 +250,8 @@ def write_manifest(directory: Path, version: str, model_name: str, dim: int, seg
         # paragraphs known as boilerplate (retrieval.ingest.boilerplate), so that an article added
         # later that repeats one is cleaned too
         "furniture": furniture.to_json(),
+        # [size, sha256, mtime_ns] of the article vectors' files (retrieval.store.local.article_file)
+        "article_vectors": article_vectors or {},
     }
     (directory / "manifest.json").write_text(json.dumps(seal(manifest), indent=2), encoding="utf-8")
 
@@ -253,8 +259,10 @@ def write_manifest(directory: Path, version: str, model_name: str, dim: int, seg
 def commit_version(index_dir: Path, version: str, embedder: Embedder, *, kept: list[tuple[str, Path]],
                    new: tuple[str, SegmentContent], tombstones: dict[str, tuple[set[int], set[str]]],
                    trained: faiss.Index | None, counts: tuple[int, int],
-                   base_spec: VectorIndexSpec | None = None, furniture: Furniture = NO_FURNITURE) -> None:
-    """Write a version (linked segments + one new segment + tombstones) and make it the live one."""
+                   base_spec: VectorIndexSpec | None = None, furniture: Furniture = NO_FURNITURE,
+                   article_vectors: ArticleVectors | None = None) -> None:
+    """Write a version (linked segments + one new segment + tombstones, and the article vectors when
+    given) and make it the live one."""
     temporary = index_dir / "versions" / f".tmp-{version}"
     (temporary / "segments").mkdir(parents=True)
     try:
@@ -275,12 +283,15 @@ def commit_version(index_dir: Path, version: str, embedder: Embedder, *, kept: l
             info = read_segment_info(temporary / "segments" / name)
             segments.append(segment_entry(temporary / "segments" / name, info["kind"], int(info["rows"]),
                                           len(rows), len(articles)))
-        for path in (temporary / "tombstones").iterdir():
+        written = write_article_vectors(temporary, article_vectors) if article_vectors is not None else []
+        for path in [*(temporary / "tombstones").iterdir(), *written]:
             fsync_path(path)  # before their digests and mtimes are taken
         write_manifest(temporary, version, embedder.name, embedder.dim, segments, base_spec or content.spec,
                        counts[0], counts[1], fingerprint_of(embedder),
-                       tombstones=record_files(temporary, (temporary / "tombstones").iterdir()), furniture=furniture)
-        for path in (temporary / "manifest.json", temporary / "tombstones", temporary / "segments", temporary):
+                       tombstones=record_files(temporary, (temporary / "tombstones").iterdir()), furniture=furniture,
+                       article_vectors=record_files(temporary, written))
+        for path in (temporary / "manifest.json", temporary / "tombstones", temporary / "segments",
+                     *[path.parent for path in written[:1]], temporary):
             fsync_path(path)
         os.replace(temporary, index_dir / "versions" / version)
         point_current_at(index_dir, version)
@@ -378,6 +389,7 @@ class VersionFiles:
                 continue
             check_files(where, files, full=full)
         check_files(self.directory, self.manifest.get("tombstones", {}), full=full)
+        check_files(self.directory, self.manifest.get("article_vectors", {}), full=full)
 
     def _dead_rows(self, name: str) -> set[int]:
         path = self.directory / "tombstones" / f"{name}.rows.npy"

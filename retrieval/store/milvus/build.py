@@ -22,6 +22,7 @@ import numpy as np
 from retrieval.errors import NothingIndexed
 from retrieval.ingest.changes import StoredFile, scan_files
 from retrieval.models.embedding import Embedder
+from retrieval.store.article_vectors import ArticleVectors, vectors_for_articles
 from retrieval.store.milvus import engine
 from retrieval.store.milvus.engine import (
     ARTICLES_SUFFIX,
@@ -33,7 +34,14 @@ from retrieval.store.milvus.engine import (
     quoted_list,
 )
 from retrieval.store.milvus.features import Vocabulary
-from retrieval.store.milvus.rows import NewRow, article_record, new_rows, passage_records
+from retrieval.store.milvus.rows import (
+    ARTICLE_VECTOR_FIELDS,
+    NewRow,
+    article_record,
+    article_vectors_of,
+    new_rows,
+    passage_records,
+)
 from retrieval.store.milvus.vocabulary import chunks_for, read_vocabulary, write_vocabulary
 from retrieval.store.protocol import RebuildOptions
 from retrieval.store.rebuild import embed_texts, read_files
@@ -63,13 +71,16 @@ def rebuild(client, name: str, location: str, article_dirs: list[Path], embedder
     live = engine.live_collection(client, name)
     manifest = engine.read_manifest(client, live) if live else None
     _drop_leftovers(client, name, keep={live, manifest.get("previous") if manifest else None})
-    if not options.full and live and _takes_updates(manifest, embedder):
+    if not options.full and live and _takes_updates(manifest, embedder, options):
         return _incremental(client, live, manifest, article_dirs, embedder, options, report, warn, started)
     return _full(client, name, location, live, manifest, article_dirs, embedder, options, report, warn, started)
 
 
-def _takes_updates(manifest: dict, embedder: Embedder) -> bool:
+def _takes_updates(manifest: dict, embedder: Embedder, options: RebuildOptions) -> bool:
+    # a change of article model (or turning article vectors on or off) rewrites every article: full
+    article_model = options.article_encoder.name if options.article_encoder is not None else None
     return (manifest.get("format") == engine.FORMAT and manifest.get("state") == "complete"
+            and manifest.get("article_model") == article_model
             and manifest.get("model") == embedder.name and int(manifest.get("dim", -1)) == embedder.dim
             and fingerprints_agree(manifest.get("model_fingerprint"), getattr(embedder, "fingerprint", None))
             and manifest.get("pipeline") == pipeline_fingerprint())
@@ -92,8 +103,9 @@ def _nothing(article_dirs: list[Path], live: str | None) -> NothingIndexed:
 
 
 def _manifest(version: str, embedder: Embedder, passages: int, articles: int, average_length: float,
-              chunks: int, previous: str | None, state: str) -> dict:
+              chunks: int, previous: str | None, state: str, article_model: str | None) -> dict:
     return {"format": engine.FORMAT, "version": version, "model": embedder.name, "dim": embedder.dim,
+            "article_model": article_model,
             "model_fingerprint": getattr(embedder, "fingerprint", None), "pipeline": pipeline_fingerprint(),
             "passages": passages, "articles": articles, "average_length": average_length,
             "vocab_chunks": chunks, "previous": previous, "state": state,
@@ -147,12 +159,16 @@ def _full(client, name: str, location: str, live: str | None, manifest: dict | N
     engine.create_articles(client, collection + ARTICLES_SUFFIX)
     _insert_rows(client, collection, [passage_records(row, vectors[i], average) for i, row in enumerate(rows)])
     chunks = write_vocabulary(client, collection + VOCAB_SUFFIX, vocab, chunks_for(vocab))
-    engine.insert_batched(client, collection + ARTICLES_SUFFIX, _article_records(entries, rows))
+    previous = (_stored_article_vectors(client, live, manifest) if live and manifest and not options.full
+                else None)
+    article_vectors = _article_vectors(options, previous, entries, report)
+    engine.insert_batched(client, collection + ARTICLES_SUFFIX, _article_records(entries, rows, article_vectors))
     for suffix in SUFFIXES:
         client.flush(collection + suffix)
         client.load_collection(collection + suffix)
     engine.write_manifest(client, collection, _manifest(version, embedder, len(rows), len(entries), average, chunks,
-                                                        live, "complete"))
+                                                        live, "complete",
+                                                        article_vectors.model if article_vectors else None))
     # The switch: until here the alias (and every reader) saw only the previous version.
     if live:
         client.alter_alias(collection, name)
@@ -173,11 +189,37 @@ def _insert_rows(client, collection: str, records: list[tuple[dict, dict, dict]]
         engine.insert_batched(client, collection + suffix, [r[i] for r in records], upsert=upsert)
 
 
-def _article_records(entries, rows: list[NewRow]) -> list[dict]:
+def _article_records(entries, rows: list[NewRow], vectors: ArticleVectors | None) -> list[dict]:
     owned: dict[str, list[NewRow]] = {}
     for row in rows:
         owned.setdefault(row.entry.article.id, []).append(row)
-    return [article_record(entry, owned.get(entry.article.id, [])) for entry in entries]
+    packed = ({a: (engine.pack_vector(v), k) for a, k, v in zip(vectors.ids, vectors.keys, vectors.vectors,
+                                                                strict=True)} if vectors is not None else {})
+    return [article_record(entry, owned.get(entry.article.id, []), packed.get(entry.article.id, ("", "")))
+            for entry in entries]
+
+
+def _article_vectors(options: RebuildOptions, previous: ArticleVectors | None, entries: list,
+                     report: BuildReport) -> ArticleVectors | None:
+    """The vectors of `entries` (new or changed articles), reusing `previous` by text key."""
+    if options.article_encoder is None:
+        return None
+    started = time.perf_counter()
+    vectors, report.articles_embedded = vectors_for_articles(options.article_encoder, previous, entries,
+                                                             show_progress=options.show_progress)
+    report.embed_seconds += time.perf_counter() - started
+    return vectors
+
+
+def _stored_article_vectors(client, collection: str, manifest: dict,
+                            records: list[dict] | None = None) -> ArticleVectors | None:
+    """The live collection's article vectors (None when it was built without them)."""
+    model = manifest.get("article_model")
+    if not model or manifest.get("format") != engine.FORMAT:
+        return None
+    if records is None:
+        records = query_all(client, collection + ARTICLES_SUFFIX, ARTICLE_VECTOR_FIELDS, hex_key="article_id")
+    return article_vectors_of(records, model)
 
 
 def _stored_vectors(client, collection: str, pids: list[str]) -> dict[str, np.ndarray]:
@@ -196,7 +238,8 @@ def _incremental(client, live: str, manifest: dict, article_dirs: list[Path], em
         client.load_collection(live + suffix)
     records = query_all(client, live + ARTICLES_SUFFIX, ["article_id", "source_path", "file_hash", "size",
                                                          "mtime_ns", "title", "date", "url", "page_format",
-                                                         "passages", "names"], hex_key="article_id")
+                                                         "passages", "names", "article_vector", "article_key"],
+                        hex_key="article_id")
     stored = {r["source_path"]: StoredFile(live, r["article_id"], r["source_path"], r["file_hash"], r["size"],
                                            r["mtime_ns"]) for r in records}
     scan = scan_files(article_dirs, stored)
@@ -252,7 +295,10 @@ def _incremental(client, live: str, manifest: dict, article_dirs: list[Path], em
     chunks = write_vocabulary(client, live + VOCAB_SUFFIX, vocab, int(manifest["vocab_chunks"]), changed)
     touched = [{**by_id[f.article_id], "size": s.size, "mtime_ns": s.mtime_ns, "unused": [0.0, 0.0]}
                for f, s in scan.touched]
-    engine.insert_batched(client, live + ARTICLES_SUFFIX, _article_records(entries, rows) + touched, upsert=True)
+    article_vectors = _article_vectors(options, _stored_article_vectors(client, live, manifest, records), entries,
+                                       report)
+    engine.insert_batched(client, live + ARTICLES_SUFFIX, _article_records(entries, rows, article_vectors) + touched,
+                          upsert=True)
     for suffix in SUFFIXES:
         client.flush(live + suffix)
     articles = int(manifest["articles"]) - len(gone) + len(entries)

@@ -33,7 +33,7 @@ from retrieval.errors import IndexError_
 if TYPE_CHECKING:
     from pymilvus import MilvusClient
 
-FORMAT = "newsqa-milvus-1"
+FORMAT = "newsqa-milvus-2"  # 2: article vectors in the articles collection
 MANIFEST_KEY = "newsqa.manifest"
 VOCAB_SUFFIX = "_vocab"
 ARTICLES_SUFFIX = "_articles"
@@ -232,6 +232,10 @@ def create_articles(client: MilvusClient, collection: str) -> None:
     schema.add_field("page_format", DataType.VARCHAR, max_length=64)
     schema.add_field("passages", DataType.VARCHAR, max_length=MAX_VARCHAR)  # JSON list of passage ids in order
     schema.add_field("names", DataType.VARCHAR, max_length=MAX_VARCHAR)  # JSON retrieval.names.NameEvidence
+    # the article's multilingual vector, packed (pack_vector), and the key of the text it was made
+    # from (retrieval.store.article_vectors); "" when built without them
+    schema.add_field("article_vector", DataType.VARCHAR, max_length=8192)
+    schema.add_field("article_key", DataType.VARCHAR, max_length=64)
     _placeholder_vector(schema)
     _create(client, collection, schema, _flat_index(client))
 

@@ -41,6 +41,7 @@ import numpy as np
 
 from retrieval.crosslingual.names import NameEvidence, pinyin_index
 from retrieval.store import bm25
+from retrieval.store.article_vectors import ArticleVectors
 from retrieval.store.milvus.engine import (
     ARTICLES_SUFFIX,
     DENSE_SUFFIX,
@@ -53,6 +54,7 @@ from retrieval.store.milvus.engine import (
     version_label,
 )
 from retrieval.store.milvus.features import bigrams, feature_id, length_norm
+from retrieval.store.milvus.rows import ARTICLE_VECTOR_FIELDS, article_vectors_of
 from retrieval.store.milvus.vocabulary import read_vocabulary
 from retrieval.store.records import IndexInfo, RowArticles, StoredPassage, TermMatches
 from retrieval.text import compact_normal_form
@@ -152,6 +154,9 @@ class MilvusReader:
                               articles=int(manifest["articles"]), passages=len(self._pids),
                               built_at=manifest.get("built_at", "unknown"))
         self._question = _Question()
+        self._article_model = manifest.get("article_model")
+        self._article_vectors: ArticleVectors | bool | None = None
+        self._article_lock = threading.Lock()
 
     # -- lexical ---------------------------------------------------------------------------------
 
@@ -402,6 +407,15 @@ class MilvusReader:
 
     def row_articles(self) -> RowArticles:
         return self._row_articles
+
+    def article_vectors(self) -> ArticleVectors | None:
+        """The articles collection's article vectors, read at the first question that asks."""
+        with self._article_lock:
+            if self._article_vectors is None:
+                records = (query_all(self._client, self.collection + ARTICLES_SUFFIX, ARTICLE_VECTOR_FIELDS,
+                                     hex_key="article_id") if self._article_model else [])
+                self._article_vectors = article_vectors_of(records, self._article_model) or False
+            return self._article_vectors or None
 
     def article_sources(self, article_ids: set[str]) -> dict[str, str]:
         """The source file each article was read from (the articles collection's record)."""

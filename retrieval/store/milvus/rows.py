@@ -13,7 +13,8 @@ from retrieval.crosslingual.names import NameEvidence, load_transliteration_char
 from retrieval.errors import IndexError_
 from retrieval.ingest.leaning import leans_on_previous
 from retrieval.records import Passage
-from retrieval.store.milvus.engine import MAX_VARCHAR, pack_vector
+from retrieval.store.article_vectors import ArticleVectors
+from retrieval.store.milvus.engine import MAX_VARCHAR, pack_vector, unpack_vector
 from retrieval.store.milvus.features import passage_vector
 from retrieval.store.rebuild import tokens_of
 from retrieval.store.records import ArticleEntry
@@ -80,9 +81,10 @@ def passage_records(row: NewRow, vector: np.ndarray, average_length: float) -> t
     return stored, lexical, dense
 
 
-def article_record(entry: ArticleEntry, owned: list[NewRow]) -> dict:
+def article_record(entry: ArticleEntry, owned: list[NewRow], vector: tuple[str, str] = ("", "")) -> dict:
     """An article's record: its file's stat and hash, its passage ids in order, and the names its
-    passages gloss and their transliteration runs (the local store keeps the same per segment)."""
+    passages gloss and their transliteration runs (the local store keeps the same per segment), and
+    its article vector (packed) with its text key."""
     article = entry.article
     # The pinyin readings of the article's words are left out: the reader works them out from the
     # vocabulary it holds anyway (a long article's readings overflowed a VARCHAR: src_0038.md of large/).
@@ -96,5 +98,18 @@ def article_record(entry: ArticleEntry, owned: list[NewRow]) -> dict:
         "date": article.date or "", "url": (article.url or "")[:4000], "page_format": article.page_format or "",
         "passages": _checked(json.dumps(passages), where + " (passage list)"),
         "names": _checked(json.dumps(names.to_json(), ensure_ascii=False), where + " (names evidence)"),
+        "article_vector": vector[0], "article_key": vector[1],
         "unused": [0.0, 0.0],
     }
+
+
+ARTICLE_VECTOR_FIELDS = ["article_id", "article_key", "article_vector"]
+
+
+def article_vectors_of(records: list[dict], model: str) -> ArticleVectors | None:
+    """The article vectors held by these article records (None when none holds one)."""
+    records = [r for r in records if r.get("article_vector")]
+    if not records:
+        return None
+    return ArticleVectors(model, tuple(r["article_id"] for r in records), tuple(r["article_key"] for r in records),
+                          np.stack([unpack_vector(r["article_vector"]) for r in records]))
