@@ -71,12 +71,17 @@ class ArticleEncoder:
 
     def passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
         """Unit vectors [len(texts) × dim] of article texts, through sentence-transformers ("passage: ")."""
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.sentence_transformer.encode(
-            texts, prompt_name="passage", batch_size=BATCH, show_progress_bar=show_progress,
-            convert_to_numpy=True)
-        return np.asarray(vectors, dtype=np.float32)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        starts = range(0, len(texts), BATCH)
+        if show_progress:  # our own bar: sentence-transformers' says only "Batches"
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="article vectors", unit="batch", total=len(starts))
+        for start in starts:
+            out[start:start + BATCH] = self.sentence_transformer.encode(
+                texts[start:start + BATCH], prompt_name="passage", batch_size=BATCH,
+                show_progress_bar=False, convert_to_numpy=True)
+        return out
 
     def query(self, text: str) -> np.ndarray:
         """The unit vector of a question ("query: " prefix)."""
