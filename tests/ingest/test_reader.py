@@ -233,12 +233,20 @@ def test_a_page_of_only_navigation_is_refused_with_a_reason():
         parse_page(page, "nav.md")
 
 
-@pytest.mark.parametrize("stamp", ["2020-07-14T01:17:29", "Tue, 14 Jul 2020 07:53:49 GMT", "14/07/2020 - 02:19"])
+@pytest.mark.parametrize("stamp", ["2020-07-14T01:17:29", "Tue, 14 Jul 2020 07:53:49 GMT", "14/07/2020 - 02:19",
+                                   "Published 2020年7月14日 2020年7月20日", "更新时间：2020年7月14日",
+                                   "卿子衿在星期二, 07/14/2020 - 12:33 提交"])
 def test_timestamp_only_lines_date_the_page_but_are_no_passage(stamp):
     page = f"---\ntitle: t\n---\n<div><i>{stamp}</i></div><p>{BODY}</p><p>广告</p><p>{BODY2}</p>"
     article = parse_page(page, "x.md")
     assert article.date == "2020-07-14"
     assert article.paragraphs == (BODY, BODY2)
+
+
+@pytest.mark.parametrize("line", ["他在2020年7月14日提交了辞呈", "发布会于2020年7月14日举行", "Published by Reuters"])
+def test_a_sentence_with_a_date_and_a_publishing_word_stays_a_passage(line):
+    page = f"---\ntitle: t\n---\n<p>{BODY}</p><p>{line}</p>"
+    assert line in parse_page(page, "x.md").paragraphs
 
 
 @pytest.mark.parametrize(("text", "expected"), [
