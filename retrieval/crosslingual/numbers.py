@@ -74,8 +74,9 @@ def chinese_amounts(value: float) -> list[str]:
 
 _CHINESE_DIGITS = "〇一二三四五六七八九"
 _YEAR = re.compile(rf"(?<!\d){YEAR_DIGITS}(?!\d)")
-# Some outlets write years digit by digit in Chinese characters: 二零一七年 / 二〇一七年.
-_CHINESE_DIGIT_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
+# Some outlets write years digit by digit in Chinese characters: 二零一七年 / 二〇一七年, and a few
+# (Liberty Times pages) with the white circle ○ for the zero: 二○二五年.
+_CHINESE_DIGIT_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=年)")
 
 
 def is_year(text: str) -> bool:
@@ -84,14 +85,14 @@ def is_year(text: str) -> bool:
 
 
 def chinese_digit_years(year: str) -> tuple[str, ...]:
-    """"2017" → ("二〇一七", "二零一七")."""
+    """"2017" → ("二〇一七", "二零一七", "二○一七")."""
     spelled = "".join(_CHINESE_DIGITS[int(digit)] for digit in year)
-    return spelled, spelled.replace("〇", "零")
+    return tuple(dict.fromkeys((spelled, spelled.replace("〇", "零"), spelled.replace("〇", "○"))))
 
 
 def years_in(text: str) -> set[str]:
     """The years (1900–2099) a text names, in digits whichever way it writes them."""
-    spelled = {"".join(str(_CHINESE_DIGITS.index(ch) if ch != "零" else 0) for ch in match)
+    spelled = {"".join(str(_CHINESE_DIGITS.index(ch) if ch not in "零○" else 0) for ch in match)
                for match in _CHINESE_DIGIT_YEAR.findall(text)}
     return set(_YEAR.findall(text)) | {year for year in spelled if is_year(year)}
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from retrieval.search.terms import QueryGroup, QueryTerm
-from retrieval.store.records import RowArticles
+from retrieval.store.records import RowArticles, StoredPassage
 from retrieval.text.patterns import HAN
 
 if TYPE_CHECKING:
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 _DIGIT = re.compile(r"\d")
 # jieba part-of-speech tags of proper nouns: people, places, organisations, other proper nouns, Latin.
 PROPER_TAGS = frozenset(("nr", "nrfg", "nrt", "ns", "nt", "nz", "eng"))
+# A page's date says when it was written, not what it is about: weaker than the text naming the year.
+DATED_YEAR_CREDIT = 0.5
 
 
 def english_specific_words(query: str, bridge: Bridge) -> frozenset[str]:
@@ -80,27 +82,38 @@ def article_support(presence: np.ndarray, weights: np.ndarray) -> float:
     return float((presence @ weights).max() / total)
 
 
-def article_evidence(query: str, groups: list[QueryGroup], weights: list[float], top_rows: list[int],
+def article_evidence(query: str, groups: list[QueryGroup], weights: list[float], top: list[StoredPassage],
                      articles: RowArticles, term_rows: Callable[[QueryTerm], tuple[np.ndarray, np.ndarray] | None],
                      in_corpus: Callable[[str], QueryTerm | None], idf: Callable[[QueryGroup], float],
                      unseen_idf: float) -> float:
     """The share of the question's specific things that the best article of the top passages
-    (`top_rows`) holds anywhere in it, IDF-weighted; 1.0 when nothing is asked.
+    (`top`) holds anywhere in it, IDF-weighted; 1.0 when nothing is asked. A year is also held by
+    an article its date or title puts in that year (as the year rule reads them: search.abstain).
 
     A single specific thing the corpus does mention, only not in these articles, is no ground to
     abstain: as likely said otherwise there (粤语 / 广东话) as missing; the other bars decide."""
     from retrieval.crosslingual.bridge import load_bridge
+    from retrieval.crosslingual.numbers import is_year, years_in
     from retrieval.search.terms import is_mostly_english
     from retrieval.text import normalize
 
+    top_rows = [p.row for p in top]
     held_by = np.unique(articles.article_of[top_rows]) if top_rows else np.zeros(0, dtype=np.int32)
     held_by = held_by[held_by >= 0]
     if not len(held_by) or not groups:
         return 1.0
+    # "2019年之前…": the article of 2019-08-06 says 今年 or nothing, never the year itself
+    dated: dict[int, set[str]] = {}
+    for passage in top:
+        dated.setdefault(int(articles.article_of[passage.row]), set()).update(
+            years_in(f"{passage.title} {passage.date or ''}"))
+    dated_years = [dated.get(int(article), set()) for article in held_by]
 
-    def presence(things: list[tuple[QueryTerm, ...]]) -> np.ndarray:
+    def presence(things: list[tuple[QueryTerm, ...]], years: list[set[str]]) -> np.ndarray:
         found = np.zeros((len(held_by), len(things)), dtype=np.float32)
-        for column, terms in enumerate(things):
+        for column, (terms, asked) in enumerate(zip(things, years, strict=True)):
+            if asked:
+                found[[bool(asked & held) for held in dated_years], column] = DATED_YEAR_CREDIT
             for term in terms:
                 matches = term_rows(term)
                 if matches is not None:  # a few articles against many rows: compare, no sort
@@ -113,6 +126,8 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
     if is_mostly_english(query):
         specific = specific_english_groups(groups, english_specific_words(query, load_bridge()))
         things = [g.terms for g, flag in zip(groups, specific, strict=True) if flag]
+        years = [{g.source} if g.kind == "number" and is_year(g.source) else set()
+                 for g, flag in zip(groups, specific, strict=True) if flag]
         thing_idf = group_idf[np.asarray(specific, dtype=bool)]
     else:  # the tagger's words, matched as tokens or inside running text (林郑 of 林郑月娥)
         words = sorted(chinese_specific_words(normalize(query)))
@@ -123,9 +138,10 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
                                                                                              strict=True)]
         thing_idf = np.asarray([idf(QueryGroup(w, (t,))) if t is not None else unseen_idf
                                 for w, t in zip(words, terms, strict=True)], dtype=np.float32)
+        years = [{digits} if is_year(digits := word.removesuffix("年")) else set() for word in words]
     if not things or (len(things) == 1 and any(term_rows(term) is not None for term in things[0])):
         return 1.0
-    return article_support(presence(things), thing_idf)
+    return article_support(presence(things, years), thing_idf)
 
 
 def _year_forms(word: str, in_corpus: Callable[[str], QueryTerm | None]) -> tuple[QueryTerm, ...]:

@@ -195,7 +195,7 @@ class Searcher:
         evidence = 1.0
         if options.use_lexical and stored:
             evidence = article_evidence(
-                query, groups, weights, [p.row for p in stored[:3]], self.index.row_articles(), scorer.term_rows,
+                query, groups, weights, stored[:3], self.index.row_articles(), scorer.term_rows,
                 self.analyzer.in_corpus, scorer.group_idf, self.index.unseen_idf())
         return Ranking(groups, scored, stored, coverage, weights, matched, evidence)
 

@@ -29,12 +29,13 @@ def test_money_in_chinese_units():
 
 def test_thousands_separators_as_news_writes_them():
     assert {"5577吨", "5,577吨"} <= forms("Were 5,577 tons exported?")
-    assert forms("in 2024") == {"2024年", "二〇二四年", "二零二四年"}  # never 2,024
+    assert forms("in 2024") == {"2024年", "二〇二四年", "二零二四年", "二○二四年"}  # never 2,024
 
 
 def test_years_in_digits_or_spelled_out():
     assert years_in("二零一七年三月十二日，山西省大同市矿区法院") == {"2017"}
     assert years_in("2020年和二〇〇八年") == {"2020", "2008"}
+    assert years_in("将在二○二五年超越南韩") == {"2025"}  # a white circle for the zero (Liberty Times)
     assert years_in("一二三四五六七八年") == set()  # no run of four digits before 年 is no year
 
 

@@ -125,6 +125,9 @@ def test_the_article_names_what_is_asked_or_nothing_answers(tmp_path, tiny_model
     assert ranking.article_evidence < 0.5
     assert not searcher.with_options(lexical).search(asked).answered
     assert searcher.with_options(replace(lexical, min_evidence=0.0)).search(asked).answered
+    # A year is held by the article's date too: these pages are of 2023 and never write the year.
+    assert searcher.with_options(lexical).rank("2023年宁德时代和福特的电池工厂何时投产？").article_evidence == 1.0
+    assert searcher.with_options(lexical).rank("2019年宁德时代和福特的电池工厂何时投产？").article_evidence < 1.0
 
 
 def test_the_new_parts_are_settings(monkeypatch):
