@@ -327,13 +327,27 @@ class Bridge:
             if phrase is None:
                 # A compound the dictionary lacks ("pro-democracy") is read as its parts (democracy).
                 parts = words[start].split("-")
-                if len(parts) > 1 and start not in acronyms and start not in capitalised:
+                names = [self._as_name(part) for part in parts] if start in capitalised else []
+                if len(parts) > 1 and names and all(names) and any(name.isupper() for name in names):
+                    # "US-Taiwan": a compound of names the dictionary knows, not one name (Ka-chun)
+                    named = frozenset(i for i, name in enumerate(names) if name.isupper())
+                    phrases += [replace(part, start=start, end=start + 1)
+                                for part in self.translate(names, named, keep=keep)]
+                elif len(parts) > 1 and start not in acronyms and start not in capitalised:
                     phrases += [replace(part, start=start, end=start + 1) for part in self.translate(parts, keep=keep)]
                 start += 1
             else:
                 phrases.append(phrase)
                 start = phrase.end
         return phrases
+
+    def _as_name(self, part: str) -> str:
+        """A part of a capitalised compound as the dictionary knows it: an acronym ("us" → "US",
+        "eu" → "EU") or a word ("taiwan", "china"); "" when it is neither. A compound is split only
+        when one part is an acronym: "Ka-chun" is one pinyin given name."""
+        if 2 <= len(part) <= 3 and self.lookup([part.upper()]):
+            return part.upper()
+        return part if self.lookup([part]) else ""
 
     def _longest_at(self, words: list[str], start: int, acronyms: frozenset[int],
                     keep: Callable[[tuple[str, ...]], tuple[str, ...]] | None, loose: bool) -> BridgedPhrase | None:

@@ -40,6 +40,9 @@ NEIGHBOUR_WEIGHT = 0.5
 BRIDGE_MIN_PHRASE_CHARS = 3
 
 
+_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
+
+
 @dataclass
 class _EnglishQuestion:
     """An English question's words while the steps claim them."""
@@ -98,7 +101,8 @@ class QueryAnalyzer:
                 query = with_digits(query)  # "two years" is one quantity, as "2 years" is
             groups += self._english_groups(query, covered_tokens)
         for token in dict.fromkeys(tokenize(query)):
-            if token in covered_tokens:
+            ordinal = _ORDINAL.fullmatch(token)
+            if token in covered_tokens or (ordinal and ordinal[1] in covered_tokens):  # 21st of 21st-Century
                 continue
             candidates = [token]
             if options.use_numbers and is_year(token):
@@ -194,7 +198,14 @@ class QueryAnalyzer:
                 if length == 1 and (span[0].lower() in STOPWORDS_EN or start not in parsed.capitalised):
                     continue
                 forms = corpus.names.glossed_forms(" ".join(span))
-                if not forms and all(start + i in parsed.capitalised for i in range(length)):
+                capitalised = all(start + i in parsed.capitalised for i in range(length))
+                if (not forms and capitalised and length >= 2 and self.options.use_bridge
+                        and load_bridge().lookup(span)):
+                    # a place the dictionary knows whole (Hong Kong → 香港) is not cut for a gloss of
+                    # one of its words ("BYD Hong Kong" made "Kong" stand for 比亚迪香港): the bridge's
+                    start += length
+                    break
+                if not forms and capitalised:
                     key = pinyin_key(span)
                     forms = corpus.pinyin.get(key, ()) if key else ()
                 if forms:
@@ -249,7 +260,10 @@ class QueryAnalyzer:
         """Capitalised words left over that sound like a transliteration the corpus uses (Bessent ~ 贝森特)."""
         names = self._corpus().names
         for i, word in enumerate(question.words):
+            # a hyphenated word is no transliteration: it is a pinyin given name (Ka-chun) or a
+            # compound ("EU-China" sounded like 易斯·伊纳)
             if (question.taken[i] or i not in question.parsed.capitalised or word.lower() in STOPWORDS_EN
+                    or "-" in word
                     or self.in_corpus(word.lower()) is not None
                     or (self.options.use_bridge and load_bridge().lookup([word]))):
                 # a name the corpus writes in Latin letters (Noveon) is matched as it is; a word

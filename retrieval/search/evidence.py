@@ -125,7 +125,9 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
     group_idf = np.asarray(weights, dtype=np.float32)
     if is_mostly_english(query):
         specific = specific_english_groups(groups, english_specific_words(query, load_bridge()))
-        things = [g.terms for g, flag in zip(groups, specific, strict=True) if flag]
+        # 林郑 (Carrie Lam) is also said inside the token 林郑月娥, as for a Chinese question below
+        things = [tuple(form for term in g.terms for form in token_and_substring(term))
+                  for g, flag in zip(groups, specific, strict=True) if flag]
         years = [{g.source} if g.kind == "number" and is_year(g.source) else set()
                  for g, flag in zip(groups, specific, strict=True) if flag]
         thing_idf = group_idf[np.asarray(specific, dtype=bool)]

@@ -194,3 +194,15 @@ def test_a_compound_the_dictionary_lacks_is_read_as_its_parts():
     assert found[("by-election", 6)] == ("补选",)  # a compound the dictionary has stays whole
     name = english_words("Shiu Ka-chun")
     assert bridge.translate(name.words, name.acronyms, capitalised=name.capitalised) == []  # a name is no compound
+
+
+def test_a_compound_of_names_with_an_acronym_is_read_as_its_names():
+    bridge = Bridge.from_lines(["美國 美国 [Mei3 guo2] /United States/USA/US/", "臺灣 台湾 [Tai2 wan1] /Taiwan/",
+                                "卡 卡 [ka3] /card/", "純 纯 [chun2] /pure/"])
+    words = english_words("the US-Taiwan initiative")
+    found = {(p.english, p.start): p.chinese
+             for p in bridge.translate(words.words, words.acronyms, capitalised=words.capitalised)}
+    assert found == {("US", 1): ("美国",), ("taiwan", 1): ("台湾",)}
+    # parts the dictionary knows but no acronym among them: a pinyin given name, not two words
+    name = english_words("Ka-Chun")
+    assert bridge.translate(name.words, name.acronyms, capitalised=name.capitalised) == []

@@ -228,3 +228,36 @@ def test_a_person_the_corpus_never_mentions_is_no_answer(searcher):
     lenient = searcher.with_options(replace(searcher.options, require_names=False, min_evidence=0.0))
     assert lenient.search(question, 3).answered  # export controls alone would have been answered
     assert searcher.analyzer.unknown_people("贝森特说的12到24个月是什么意思？") == []  # he is in the seeds
+
+
+def test_a_place_the_dictionary_knows_whole_is_not_cut_for_a_gloss_of_its_last_word(tmp_path, tiny_model):
+    searcher = searcher_over(tmp_path, tiny_model, "美国制裁", "2021-03-05", [
+        "美国调查柬埔寨的比亚迪香港（BYD Hong Kong）是否规避关税。",
+        "美国副贸易代表与台湾代表启动了“美国-台湾21世纪贸易倡议”。",
+        "香港《基本法》第13条列明，中央政府负责管理与香港有关的外交事务。"])
+    groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse("What does Hong Kong's Basic Law say?")}
+    assert "香港" in next(terms for source, terms in groups.items() if "hong kong" in source)
+    assert not any("比亚迪香港" in terms for terms in groups.values())  # "Kong" is no surname of BYD Hong Kong
+    groups = {g.source: [t.term for t in g.terms]
+              for g in searcher.analyse("Who launched the US-Taiwan Initiative on 21st-Century Trade?")}
+    assert "美国" in groups["US"] and "台湾" in groups["taiwan"]  # the compound's names, not one sound-alike
+    assert "21st" not in groups  # the ordinal is the number group's
+
+
+def test_a_name_the_dictionary_gives_a_short_form_of_is_held_inside_a_longer_word(tmp_path, tiny_model):
+    from support.building import build_with_deltas as build
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "sanctions.md").write_text(
+        "---\ntitle: 美国财政部制裁林郑月娥\ndate: 2020-08-08\n---\n"
+        "美国财政部宣布制裁林郑月娥等11名香港及中国官员，依据是特朗普签署的第13936号行政命令。\n\n"
+        "林郑月娥回应称，制裁不会令她退缩。\n", encoding="utf-8")
+    (articles / "other.md").write_text("---\ntitle: 特首回应\ndate: 2019-06-01\n---\n"
+                                       "特首林郑周二在记者会上表示，政府会继续推动修例。\n", encoding="utf-8")
+    build(articles, tmp_path / "index", tiny_model)
+    searcher = lexical_only(open_searcher(replace(Settings(), index_dir=tmp_path / "index", model=tiny_model)))
+    ranking = searcher.rank("Why did the US Treasury sanction Carrie Lam?")
+    assert "林郑" in [t.term for g in ranking.groups for t in g.terms]  # the dictionary's short form
+    # the sanctions article says it only inside the index token 林郑月娥, and still holds the name
+    assert ranking.article_evidence == 1.0
