@@ -141,7 +141,9 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
         thing_idf = np.asarray([idf(QueryGroup(w, (t,))) if t is not None else unseen_idf
                                 for w, t in zip(words, terms, strict=True)], dtype=np.float32)
         years = [{digits} if is_year(digits := word.removesuffix("年")) else set() for word in words]
-    if not things or (len(things) == 1 and any(term_rows(term) is not None for term in things[0])):
+    # ...but a form guessed by sound (weight < 1: Wolfspeed ~ 尔·佩希特) is no sign the corpus mentions it
+    if not things or (len(things) == 1 and any(term.weight >= 1.0 and term_rows(term) is not None
+                                               for term in things[0])):
         return 1.0
     return article_support(presence(things, years), thing_idf)
 
@@ -163,4 +165,4 @@ def token_and_substring(term: QueryTerm | None) -> tuple[QueryTerm, ...]:
         return ()
     if term.phrase or not HAN.search(term.term) or len(term.term) < 2:
         return (term,)
-    return (term, QueryTerm(term.term, phrase=True))
+    return (term, QueryTerm(term.term, term.weight, phrase=True))
