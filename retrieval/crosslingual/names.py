@@ -91,6 +91,9 @@ def chinese_side(han_run: str, english: str) -> str | None:
             best, best_score = suffix, score
     if best is not None and best_score >= MIN_SOUND_SIMILARITY:
         return best.lstrip("·")
+    translated = translated_suffix(run, english)
+    if translated is not None:
+        return translated
     words = [w for w in segment(run) if HAN.search(w)]
     # cut_for_search also yields parts of long words; rebuild the tail from the longest pieces.
     tail = run
@@ -105,6 +108,42 @@ def chinese_side(han_run: str, english: str) -> str | None:
                 return word + tail
         return None
     return tail
+
+
+def translated_suffix(run: str, english: str) -> str | None:
+    """The shortest end of the run that holds dictionary translations of as many of the gloss's
+    words as any end does: 实体清单(Entity List), 出口管制(Export Controls), 世界贸易监测(World Trade
+    Monitor), where the last word alone (清单, 管制, 监测) names any list, control or monitor."""
+    from retrieval.crosslingual.bridge import BridgeError, english_words, load_bridge
+
+    parsed = english_words(english)
+    words = [w for i, w in enumerate(parsed.words) if i in parsed.acronyms or w.lower() not in STOPWORDS_EN]
+    if len(words) < 2:
+        return None
+    try:
+        bridge = load_bridge()
+    except BridgeError:
+        return None
+    # a one-character sense (番 for foreign) is found inside too many runs by chance
+    translations = [[chinese for chinese in (*bridge.lookup([word]), *bridge.lookup([word], loose=True))
+                     if len(chinese) >= 2] for word in words]
+    import jieba
+
+    from retrieval.text import init_jieba
+
+    init_jieba()
+    # ends that start where a word does (关税税则委员会 never gives 税税则委员会), without a 的
+    # between two phrases (位于亚利桑那州的台积电 for "TSMC Arizona")
+    starts = np.cumsum([0, *(len(word) for word in jieba.cut(run))])[:-1]
+    best, best_cover = None, 0
+    for start in sorted(starts.tolist(), reverse=True):
+        suffix = run[start:]
+        if len(suffix) < 2 or "的" in suffix:
+            continue
+        cover = sum(any(chinese in suffix for chinese in found) for found in translations)
+        if cover > best_cover:
+            best, best_cover = suffix, cover
+    return None if best in _GENERIC_TAILS else best  # 集团 of 采埃孚集团(ZF Group) names no one
 
 
 def glosses_in(text: str) -> list[tuple[str, str]]:

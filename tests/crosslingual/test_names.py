@@ -37,7 +37,10 @@ def test_an_ordinary_last_word_does_not_stand_for_the_whole_name():
 
 def test_a_translated_gloss_keeps_its_category_word():
     assert chinese_side("莱纳斯和美国蓝线集团", "Blue Line") == "蓝线集团"
-    assert chinese_side("国际刑事法院", "International Criminal Court") == "刑事法院"  # not the bare 法院
+    assert chinese_side("国际刑事法院", "International Criminal Court") == "国际刑事法院"  # not the bare 法院
+    # the end that holds the dictionary's translations of the gloss's words, not its last word alone
+    assert chinese_side("根据美国的实体清单", "Entity List") == "实体清单"
+    assert chinese_side("美国的出口管制", "Export Controls") == "出口管制"
 
 
 def test_sound_similarity_prefers_the_real_transliteration():
