@@ -134,8 +134,8 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
     else:  # the tagger's words, matched as tokens or inside running text (林郑 of 林郑月娥)
         words = sorted(chinese_specific_words(normalize(query)))
         terms = [in_corpus(word) for word in words]
-        things = [token_and_substring(term) + _year_forms(word, in_corpus) for word, term in zip(words, terms,
-                                                                                               strict=True)]
+        things = [token_and_substring(term) + _year_forms(word, in_corpus) + number_tokens(word, query, in_corpus)
+                  for word, term in zip(words, terms, strict=True)]
         terms = [term if term is not None else next(iter(thing), None) for term, thing in zip(terms, things,
                                                                                              strict=True)]
         thing_idf = np.asarray([idf(QueryGroup(w, (t,))) if t is not None else unseen_idf
@@ -156,6 +156,16 @@ def _year_forms(word: str, in_corpus: Callable[[str], QueryTerm | None]) -> tupl
     if not is_year(digits):
         return ()
     return tuple(term for form in chinese_digit_years(digits) if (term := in_corpus(form)) is not None)
+
+
+def number_tokens(word: str, query: str, in_corpus: Callable[[str], QueryTerm | None]) -> tuple[QueryTerm, ...]:
+    """A number as the index cuts it: the tagger reads 20 in 加征20%关税, the index holds 20%."""
+    from retrieval.text import tokenize
+
+    if not _DIGIT.search(word):
+        return ()
+    return tuple(term for token in dict.fromkeys(tokenize(query))
+                 if token != word and token.startswith(word) and (term := in_corpus(token)) is not None)
 
 
 def token_and_substring(term: QueryTerm | None) -> tuple[QueryTerm, ...]:

@@ -159,3 +159,15 @@ def test_a_name_the_corpus_has_only_a_sound_alike_for_is_no_ground_to_answer():
 
     assert evidence(1.0) == 1.0  # the corpus does mention the thing, only elsewhere: the other bars decide
     assert evidence(0.5) == 0.0  # a guess by sound is no sign that it does
+
+
+def test_a_number_the_tagger_reads_is_also_looked_for_as_the_index_cuts_it():
+    from retrieval.search.evidence import number_tokens
+    from retrieval.search.terms import QueryTerm
+
+    def in_corpus(word: str) -> QueryTerm:
+        return QueryTerm(word)
+
+    # jieba's tagger reads 20 in 加征20%关税; the index's token is 20%
+    assert [t.term for t in number_tokens("20", "被加征20%关税的商品共有多少个？", in_corpus)] == ["20%"]
+    assert number_tokens("腾讯", "腾讯投资了哪家公司？", in_corpus) == ()
