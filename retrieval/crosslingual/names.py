@@ -23,10 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.crosslingual.cantonese import key_of_chinese as cantonese_key
 from retrieval.text import STOPWORDS_EN, fold_width, segment, to_simplified
 from retrieval.text.patterns import HAN
 
 _GLOSS = re.compile(r"([\u3400-\u9fff·・]{2,16})\s*[（(]\s*([A-Za-z][A-Za-z0-9 .,'’&\-]{1,60}?)\s*[)）]")
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9&]{1,7}")
 # Words after which the last jieba word is a category, not a name: keep the word before it too.
 _GENERIC_TAILS = frozenset(
     "公司 集团 项目 矿山 矿 银行 大学 研究所 协会 组织 法案 计划 基金 工厂 委员会 部 局 党 国 省 州 市 县 "
@@ -166,22 +168,47 @@ def gloss_pairs(texts: Iterable[str]) -> Counter[tuple[str, str]]:
 
 
 def names_from_glosses(pairs: Iterable[tuple[str, str, int]], is_common_word: Callable[[str], bool] | None = None,
-                       ) -> dict[str, tuple[str, ...]]:
+                       is_ordinary_word: Callable[[str], bool] | None = None) -> dict[str, tuple[str, ...]]:
     """English name (lower-case words) → its commonest Chinese forms, from counted gloss pairs.
 
     Also the surname alone for person-like names ("greer" from "Jamieson Greer"), unless that last
-    word is an ordinary English word (`is_common_word`: "Group", "Materials").
+    word is an ordinary English word (`is_common_word`: "Group", "Materials"). A one-word gloss that
+    is an ordinary word (`is_ordinary_word`: the dictionary has it, and not only as a name) is left
+    to the dictionary.
     """
     found: dict[str, Counter] = {}
     for english, chinese, count in pairs:
-        keys = [_english_key(english)]
-        parts = english.split()
-        if (2 <= len(parts) <= 3 and all(p[:1].isupper() for p in parts)
-                and not (is_common_word and is_common_word(parts[-1]))):
-            keys.append(_english_key(parts[-1]))  # Greer of Jamieson Greer; not Group of ZF Group
+        if is_ordinary_word and " " not in english and not _ACRONYM.fullmatch(english) and is_ordinary_word(english):
+            continue  # 独立屋(House) is one writer's word for a house, not the name "House" of the US House
+        # 入学考试(ACT) is found for the acronym ACT only, not for "Act" of the CHIPS Act
+        as_acronym = _ACRONYM.fullmatch(english) and is_common_word and is_common_word(english.lower())
+        keys = [english if as_acronym else _english_key(english)]
+        if _is_person_like(english, is_common_word):
+            keys.append(_english_key(english.split()[-1]))  # Greer of Jamieson Greer; not Group of ZF Group
         for name in keys:
             found.setdefault(name, Counter())[chinese] += count
     return {key: tuple(word for word, _ in counts.most_common(3)) for key, counts in found.items()}
+
+
+def _is_person_like(english: str, is_common_word: Callable[[str], bool] | None) -> bool:
+    parts = english.split()
+    return (2 <= len(parts) <= 3 and all(p[:1].isupper() for p in parts)
+            and not (is_common_word and is_common_word(parts[-1])))
+
+
+def given_names_by_surname(pairs: Iterable[tuple[str, str, int]],
+                           is_common_word: Callable[[str], bool] | None = None) -> dict[str, frozenset[str]]:
+    """Surname key → the given names of the glossed people it stands for alone ("tai" →
+    {"katherine"}), for keys that are no glossed name of their own: "Benny Tai" is someone else."""
+    pairs = list(pairs)
+    whole = {_english_key(english) for english, _, _ in pairs}
+    found: dict[str, set[str]] = {}
+    for english, _, _ in pairs:
+        if _is_person_like(english, is_common_word):
+            surname = _english_key(english.split()[-1])
+            if surname not in whole:
+                found.setdefault(surname, set()).add(_english_key(english.split()[0]))
+    return {key: frozenset(names) for key, names in found.items()}
 
 
 def glossed_names(texts: Iterable[str], is_common_word: Callable[[str], bool] | None = None,
@@ -288,14 +315,17 @@ class NameMatcher:
 
     glossed: dict[str, tuple[str, ...]]
     candidates: dict[str, str] = field(default_factory=dict)  # Chinese run → its sound key
+    given_names: dict[str, frozenset[str]] = field(default_factory=dict)  # given_names_by_surname()
 
     @classmethod
     def from_evidence(cls, evidence: Iterable[NameEvidence],
-                      is_common_word: Callable[[str], bool] | None = None) -> NameMatcher:
+                      is_common_word: Callable[[str], bool] | None = None,
+                      is_ordinary_word: Callable[[str], bool] | None = None) -> NameMatcher:
         evidence = list(evidence)
         pairs = [(english, chinese, 1) for part in evidence for _, english, chinese in part.glosses]
-        glossed = names_from_glosses(pairs, is_common_word)
-        return cls(glossed, {run: key for part in evidence for run, key in part.runs.items()})
+        glossed = names_from_glosses(pairs, is_common_word, is_ordinary_word)
+        return cls(glossed, {run: key for part in evidence for run, key in part.runs.items()},
+                   given_names_by_surname(pairs, is_common_word))
 
     @classmethod
     def from_texts(cls, texts: list[str], transliteration_chars: frozenset[str],
@@ -304,10 +334,16 @@ class NameMatcher:
         return cls.from_evidence([NameEvidence.from_passages(texts, simplified, (), transliteration_chars)],
                                  is_common_word)
 
-    def glossed_forms(self, english: str) -> tuple[str, ...]:
+    def glossed_forms(self, english: str, given_name: str | None = None) -> tuple[str, ...]:
         """The corpus's Chinese for the name, and the surname of a transliterated full name
-        (亨利·基辛格 → 基辛格), which is how later paragraphs refer to the person."""
-        forms = self.glossed.get(_english_key(english), ())
+        (亨利·基辛格 → 基辛格), which is how later paragraphs refer to the person. A surname the
+        corpus glosses only in full names is not found after another `given_name` (Benny Tai is not
+        Katherine Tai, 戴琪)."""
+        key = _english_key(english)
+        if given_name is not None and key in self.given_names and \
+                _english_key(given_name) not in self.given_names[key]:
+            return ()
+        forms = (self.glossed.get(english, ()) if _ACRONYM.fullmatch(english) else ()) or self.glossed.get(key, ())
         surnames = [form.rsplit("·", 1)[-1] for form in forms if "·" in form]
         return tuple(dict.fromkeys([*forms, *(name for name in surnames if len(name) >= 2)]))
 
@@ -370,15 +406,28 @@ _PINYIN_SYLLABLES_ONLY = re.compile(r"^[a-z]+$")
 
 
 def pinyin_index(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """Toneless pinyin, syllables joined ("mayongmao") → the Chinese words that read so (马永茂).
+    """Toneless pinyin, syllables joined ("mayongmao") → the Chinese words that read so (马永茂);
+    and the Cantonese key of each word (retrieval.crosslingual.cantonese: "yue:siu-ka-chun" → 邵家臻).
 
-    For Chinese names and places an English question spells in pinyin (Ma Yongmao, Baotou, Huamei).
+    For Chinese names and places an English question spells in pinyin (Ma Yongmao, Baotou, Huamei)
+    or, for Hong Kong, in its Cantonese romanisation (Shiu Ka-chun, Tai Po).
     """
+    from retrieval.text.tokenize import part_of_speech_tagger
+
+    tags = part_of_speech_tagger().dt.word_tag_tab
     index: dict[str, list[str]] = {}
     for word in words:
         if 2 <= len(word) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in word):
             index.setdefault(pinyin_of(word), []).append(word)
+            # Cantonese without tones meets many common words (tai-po: 大埔 but also 大部, 逮捕, 底部):
+            # only names, as jieba's dictionary tags them, or words it lacks (邵家臻), are keyed
+            cantonese = cantonese_key(word) if tags.get(word) in _NAME_TAGS else None
+            if cantonese is not None:
+                index.setdefault(cantonese, []).append(word)
     return {key: tuple(found) for key, found in index.items()}
+
+
+_NAME_TAGS = frozenset({None, "nr", "nrfg", "nrt", "ns", "nt"})  # jieba's people, places, organisations
 
 
 def pinyin_key(english_words: list[str]) -> str | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from retrieval.crosslingual.bridge import EnglishWords, english_words, load_bridge
+from retrieval.crosslingual.cantonese import key_of_english as cantonese_key
 from retrieval.crosslingual.names import chinese_person_names, load_transliteration_characters, pinyin_key
 from retrieval.crosslingual.neighbours import TokenNeighbours
 from retrieval.crosslingual.numbers import chinese_digit_years, counted_unit, is_year, number_phrases, with_digits
@@ -51,6 +52,8 @@ class _EnglishQuestion:
     covered_tokens: set[str]  # tokens a group already stands for: not groups of their own
     groups: list[QueryGroup] = field(default_factory=list)
     taken: list[bool] = field(default_factory=list)
+    # position → the word before it, where that reads as someone's given name (_given_names)
+    given_names: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.taken = [False] * len(self.parsed.words)
@@ -125,6 +128,8 @@ class QueryAnalyzer:
         if options.use_numbers:
             query = self._number_groups(query, number_groups, covered_tokens)
         question = _EnglishQuestion(english_words(query), covered_tokens, number_groups)
+        if options.use_bridge:
+            question.given_names = _given_names(question.parsed)
         names = self._corpus().names if options.use_names else None
         if names is not None:
             self._glossed_name_groups(question)
@@ -197,7 +202,8 @@ class QueryAnalyzer:
                 span = words[start:start + length]
                 if length == 1 and (span[0].lower() in STOPWORDS_EN or start not in parsed.capitalised):
                     continue
-                forms = corpus.names.glossed_forms(" ".join(span))
+                forms = corpus.names.glossed_forms(" ".join(span), question.given_names.get(start)
+                                                   if length == 1 else None)
                 capitalised = all(start + i in parsed.capitalised for i in range(length))
                 if (not forms and capitalised and length >= 2 and self.options.use_bridge
                         and load_bridge().lookup(span)):
@@ -206,8 +212,13 @@ class QueryAnalyzer:
                     start += length
                     break
                 if not forms and capitalised:
-                    key = pinyin_key(span)
-                    forms = corpus.pinyin.get(key, ()) if key else ()
+                    # a Hong Kong name in its Cantonese spelling first: "Tai Po" is 大埔, though
+                    # the pinyin reading meets 太婆 too
+                    keys = (cantonese_key(span), pinyin_key(span))
+                    forms = tuple(dict.fromkeys(form for key in keys if key for form in corpus.pinyin.get(key, ())))
+                    translated = load_bridge().lookup(span) if forms and self.options.use_bridge else ()
+                    # the dictionary picks among homophones: Taiwan is 台湾, not also 太晚 ("too late")
+                    forms = tuple(form for form in forms if form in translated) or forms
                 if forms:
                     own = [*(w.lower() for w in span), *tokenize(" ".join(span))]
                     question.groups.append(self.group(" ".join(span), [*forms, *own], "name"))
@@ -230,6 +241,13 @@ class QueryAnalyzer:
             keep = lambda found: self.in_corpus_all(found, BRIDGE_MIN_PHRASE_CHARS)  # noqa: E731
             for phrase in bridge.translate(run, acronyms, keep=keep, capitalised=capitalised):
                 span = run[phrase.start:phrase.end]
+                given_name = question.given_names.get(run_start + phrase.start) if len(span) == 1 else None
+                if given_name is not None:
+                    # "Agnes Chow" is not Stephen Chow (周星驰), whom "Chow" alone would find
+                    others = bridge.others_by_surname(span[0], given_name)
+                    phrase = replace(phrase, chinese=tuple(c for c in phrase.chinese if c not in others))
+                    if not phrase.chinese:
+                        continue
                 group = self.group(phrase.english, [*phrase.chinese, *(w.lower() for w in span)], "bridge",
                                    BRIDGE_MIN_PHRASE_CHARS)
                 if phrase.loose:
@@ -274,6 +292,19 @@ class QueryAnalyzer:
                 question.groups.append(weaker(self.group(word, [*sounds, word.lower()], "name"), sounds,
                                               self.options.sound_alike_weight))
                 question.covered_tokens.add(word.lower())
+
+
+def _given_names(parsed: EnglishWords) -> dict[int, str]:
+    """Position → the word before it, where that word reads as a given name: capitalised letters,
+    no acronym or stopword, no surname of anyone the dictionary knows (Trump of "Trump Xi"), and no
+    word the dictionary knows other than as a name (Paul, Benny; not Secretary or Treasury)."""
+    bridge = load_bridge()
+    found = {}
+    for i, word in enumerate(parsed.words[:-1]):
+        if (i in parsed.capitalised and i not in parsed.acronyms and word.isalpha() and word not in STOPWORDS_EN
+                and not bridge.is_surname(word) and (bridge.is_proper_name(word) or not bridge.knows(word))):
+            found[i + 1] = word
+    return found
 
 
 def _within(positions: frozenset[int], start: int, length: int) -> frozenset[int]:

@@ -21,6 +21,8 @@ class CorpusView:
         if with_names:
             evidence = index.name_evidence()
             # a word CC-CEDICT glosses ("group", "materials") is no surname standing for a whole name
+            bridge = load_bridge()
             self.names = NameMatcher.from_evidence(
-                evidence, is_common_word=lambda word: bool(load_bridge().lookup([word.lower()])))
+                evidence, is_common_word=lambda word: bool(bridge.lookup([word.lower()])),
+                is_ordinary_word=lambda word: bridge.knows(word.lower()) and not bridge.is_proper_name(word))
             self.pinyin = merged_readings(evidence)

@@ -80,6 +80,32 @@ def test_a_full_name_sense_also_answers_to_the_surname(bridge):
     assert bridge.lookup(["donald", "trump"]) == ("特朗普",)
 
 
+def test_a_surname_after_another_given_name_is_someone_else():
+    bridge = Bridge.from_lines(["林鄭 林郑 [Lin2 Zheng4] /Carrie Lam (1957-), chief executive of Hong Kong/",
+                                "周星馳 周星驰 [Zhou1 Xing1 chi2] /Stephen Chow (1962-), Hong Kong actor/",
+                                "圖靈 图灵 [Tu2 ling2] /Alan Turing (1912-1954), English mathematician/"])
+    assert bridge.lookup(["lam"]) == ("林郑",) and bridge.is_surname("Lam")
+    assert bridge.others_by_surname("lam", "Paul") == ("林郑",)
+    assert bridge.others_by_surname("lam", "Carrie") == ()
+    assert bridge.others_by_surname("chow", "Agnes") == ("周星驰",)
+    assert bridge.lookup(["AT"], loose=True) == ()  # a person's initials are no acronym of theirs
+
+
+def test_a_ment_noun_is_read_as_its_verb_only_where_the_dictionary_lacks_it():
+    bridge = Bridge.from_lines(["離開 离开 [li2 kai1] /to depart; to leave/", "部門 部门 [bu4 men2] /department/",
+                                "執行 执行 [zhi2 xing2] /to enforce/"])
+    assert bridge.lookup(["department"]) == ("部门",)  # not 离开
+    assert bridge.lookup(["enforcement"]) == ("执行",)
+
+
+def test_an_al_adjective_the_dictionary_lacks_is_read_as_its_noun():
+    bridge = Bridge.from_lines(["國會 国会 [Guo2 hui4] /Congress (US)/", "總統 总统 [zong3 tong3] /president/",
+                                "全國性 全国性 [quan2 guo2 xing4] /national/", "民族 民族 [min2 zu2] /nation/"])
+    assert bridge.lookup(["congressional"]) == ("国会",)
+    assert bridge.lookup(["presidential"]) == ("总统",)
+    assert bridge.lookup(["national"]) == ("全国性",)  # it has its own sense: not 民族 too
+
+
 def test_unreadable_dictionary_is_named(tmp_path):
     with pytest.raises(BridgeError, match=r"missing\.txt"):
         Bridge.from_file(tmp_path / "missing.txt")
@@ -206,3 +232,10 @@ def test_a_compound_of_names_with_an_acronym_is_read_as_its_names():
     # parts the dictionary knows but no acronym among them: a pinyin given name, not two words
     name = english_words("Ka-Chun")
     assert bridge.translate(name.words, name.acronyms, capitalised=name.capitalised) == []
+
+
+def test_a_name_joined_to_a_participle_is_two_words():
+    parsed = english_words("three Hong Kong-registered firms, a US-led plan, Shiu Ka-chun, a state-owned bank")
+    assert parsed.words[1:4] == ["hong", "kong", "registered"]  # Hong Kong can be found whole
+    assert parsed.words[6:8] == ["US", "led"] and 6 in parsed.acronyms
+    assert "ka-chun" in parsed.words and "state-owned" in parsed.words  # a given name; no name at all

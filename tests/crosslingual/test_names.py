@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from retrieval.crosslingual.names import (
+    NameEvidence,
     NameMatcher,
     chinese_person_names,
     chinese_side,
@@ -87,3 +88,46 @@ def test_chinese_peoples_names_in_a_question():
     assert chinese_person_names("贝森特说的12到24个月是什么意思？", foreign) == []  # a transliteration
     assert chinese_person_names("是谁把科茨沃尔德的家族农场打造成了有机农场品牌？", foreign) == []
     assert chinese_person_names("美国对中国电动车加征的关税是多少？", foreign) == []
+
+
+def test_a_surname_glossed_only_in_a_full_name_is_not_someone_else_of_that_name():
+    matcher = NameMatcher.from_texts(["美国贸易代表戴琪（Katherine Tai）说。"], frozenset())
+    assert matcher.glossed_forms("Tai") == ("戴琪",)
+    assert matcher.glossed_forms("Tai", given_name="Katherine") == ("戴琪",)
+    assert matcher.glossed_forms("Tai", given_name="Benny") == ()  # Benny Tai is not 戴琪
+    assert matcher.glossed_forms("Katherine Tai", given_name="Benny") == ("戴琪",)  # a whole name is itself
+
+
+def test_hong_kong_names_in_their_cantonese_spelling():
+    from retrieval.crosslingual.cantonese import key_of_chinese, key_of_english
+    from retrieval.crosslingual.names import pinyin_index
+
+    spelt = {"邵家臻": "Shiu Ka-chun", "大埔": "Tai Po", "戴耀廷": "Tai Yiu-ting", "周庭": "Chow Ting",
+             "李家超": "Lee Ka-chiu", "屯门": "Tuen Mun", "曾荫权": "Tsang Yam-kuen", "吴霭仪": "Ng Oi-yee"}
+    for chinese, english in spelt.items():
+        assert key_of_chinese(chinese) == key_of_english(english.split()), (chinese, english)
+    assert key_of_english(["Shiu", "Ka-chun"]) != key_of_english(["Shiu", "Ka-chan"])
+    assert key_of_english(["Tai"]) is None  # one syllable alone would meet too many words
+    index = pinyin_index(["邵家臻", "稀土", "大埔", "逮捕", "底部"])
+    assert index[key_of_english(["Shiu", "Ka-chun"])] == ("邵家臻",)
+    assert index[key_of_english(["Tai", "Po"])] == ("大埔",)  # 逮捕 and 底部 read so too, but are no names
+    assert index["shaojiazhen"] == ("邵家臻",)  # the pinyin reading stays
+
+
+def test_an_acronym_gloss_that_spells_a_common_word_is_found_for_the_acronym_only():
+    common = {"act", "group"}.__contains__
+    matcher = NameMatcher.from_texts(["考生参加美国大学入学考试（ACT）。", "华为（HUAWEI）发布芯片。"], frozenset(),
+                                     is_common_word=common)
+    assert matcher.glossed_forms("ACT") == ("入学考试",)
+    assert matcher.glossed_forms("Act") == ()  # the CHIPS Act is no entrance exam
+    assert matcher.glossed_forms("Huawei") == ("华为",)  # a name written in capitals is still the name
+
+
+def test_a_one_word_gloss_that_is_an_ordinary_word_is_left_to_the_dictionary():
+    ordinary = {"house"}.__contains__
+    matcher = NameMatcher.from_evidence(
+        [NameEvidence.from_passages(texts, texts, (), frozenset())
+         for texts in [["香港的独立屋（House）价格上涨。", "特斯拉（Tesla）在上海建厂。"]]],
+        is_ordinary_word=lambda word: ordinary(word.lower()))
+    assert matcher.glossed_forms("House") == ()  # the US House is no 独立屋
+    assert matcher.glossed_forms("Tesla") == ("特斯拉",)

@@ -261,3 +261,24 @@ def test_a_name_the_dictionary_gives_a_short_form_of_is_held_inside_a_longer_wor
     assert "林郑" in [t.term for g in ranking.groups for t in g.terms]  # the dictionary's short form
     # the sanctions article says it only inside the index token 林郑月娥, and still holds the name
     assert ranking.article_evidence == 1.0
+
+
+def test_hong_kong_names_meet_their_chinese_and_other_given_names_are_someone_else(tmp_path, tiny_model):
+    searcher = searcher_over(tmp_path, tiny_model, "香港政局", "2020-07-30", [
+        "浸会大学决定不与立法会议员邵家臻续约。",
+        "美国贸易代表戴琪（Katherine Tai）表示将检讨关税。",
+        "港大法律学院前副教授戴耀廷被解雇。"])
+    groups = {g.source: [t.term for t in g.terms]
+              for g in searcher.analyse("Which university dropped lawmaker Shiu Ka-chun?")}
+    assert "邵家臻" in groups["shiu ka-chun"]  # his Cantonese name, not a sound-alike of each word
+    groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse("Why was Benny Tai fired?")}
+    assert not any("戴琪" in terms for terms in groups.values())  # Benny Tai is not Katherine Tai
+    groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse("What did Katherine Tai say?")}
+    assert any("戴琪" in terms for terms in groups.values())
+
+
+def test_the_dictionary_picks_among_a_pinyin_readings_homophones(tmp_path, tiny_model):
+    searcher = searcher_over(tmp_path, tiny_model, "台湾芯片", "2024-03-01", [
+        "台湾的芯片产业占全球产能的六成。", "分析人士说，现在讨论这些已经太晚。"])
+    groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse("How much chip capacity is in Taiwan?")}
+    assert "台湾" in groups["taiwan"] and "太晚" not in groups["taiwan"]  # tai wan is also "too late"

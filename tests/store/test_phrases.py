@@ -100,7 +100,8 @@ def test_name_evidence_of_several_segments_keeps_live_glosses_renumbered():
              NameEvidence.from_passages(texts[2:], compact(texts[2:]), ["华美"], frozenset())]
     merged = NameEvidence.concatenate([(parts[0], np.asarray([False, True])), (parts[1], np.asarray([True]))])
     assert [(row, english) for row, english, _ in merged.glosses] == [(0, "Jamieson Greer"), (1, "Jamieson Greer")]
-    assert merged.readings == {"mayongmao": ("马永茂",), "huamei": ("华美",)}
+    assert merged.readings == {"mayongmao": ("马永茂",), "huamei": ("华美",),  # pinyin and Cantonese readings
+                               "yue:ma-wing-mau": ("马永茂",)}  # 华美 is an ordinary word to jieba: no Cantonese key
     assert NameEvidence.from_json(merged.to_json(), "x") == merged
 
 

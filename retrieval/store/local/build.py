@@ -26,6 +26,7 @@ from retrieval.models.embedding import Embedder
 from retrieval.records import Passage
 from retrieval.store.article_vectors import ArticleVectors, vectors_for_articles
 from retrieval.store.local.delta import CompactionPolicy, DeltaBuild
+from retrieval.store.local.fingerprint import pipeline_fingerprint
 from retrieval.store.local.live import LiveVersion, open_live_for_reuse
 from retrieval.store.local.segment import SegmentContent
 from retrieval.store.local.vectors import VectorIndexSpec, choose_spec
@@ -67,6 +68,9 @@ def build_index(
     made only for articles whose title and lead have none yet.
     """
     started = time.perf_counter()
+    # Hash the pipeline's code now: read when the manifest is written, it would record code edited
+    # during a minutes-long build, and the next incremental rebuild would trust the stale segments.
+    pipeline_fingerprint()
     report = BuildReport()
     warn = on_warning or (lambda message: None)
     with rebuild_lock(index_dir):

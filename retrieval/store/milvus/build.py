@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,7 @@ from retrieval.store.records import BuildReport, fingerprints_agree
 _OLD_FIELDS = ["passage_id", "article_id", "tokens", "compact"]
 
 
+@lru_cache(maxsize=1)  # hashed once, when a rebuild starts (retrieval.store.local.build)
 def pipeline_fingerprint() -> str:
     """The local store's pipeline fingerprint (reading, chunking, text code) plus this package's
     row-writing code: a change to either re-reads every article on the next rebuild."""
@@ -66,6 +68,7 @@ def pipeline_fingerprint() -> str:
 def rebuild(client, name: str, location: str, article_dirs: list[Path], embedder: Embedder,
             options: RebuildOptions) -> BuildReport:
     started = time.perf_counter()
+    pipeline_fingerprint()  # the code this rebuild runs, not code edited while it ran
     report = BuildReport()
     warn = options.on_warning or (lambda message: None)
     live = engine.live_collection(client, name)
