@@ -38,6 +38,8 @@ _NOT_A_SENSE = re.compile(r"^(?:cl:|variant of|old variant|see |see also|abbr\.|
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:[.'’-][a-z0-9]+)*")
 _ENGLISH_WORD_ANY_CASE = re.compile(r"[A-Za-z0-9]+(?:[.'’-][A-Za-z0-9]+)*\.?")
 _NAME_PARTICIPLE = re.compile(r"\b([A-Z][A-Za-z]*)-([a-z]+ed)\b")
+_LIST_OF_NAMES = re.compile(r"^[A-Z][\w'-]*(?: [A-Z][\w'-]*)*(?:, [A-Z][\w'-]*(?: [A-Z][\w'-]*)*)+,? and [A-Z]")
+_PLACE = re.compile(r"^([A-Z][a-z'-]+(?: [A-Z][a-z'-]+)?) (?:municipality|province|prefecture|county|city|district)\b")
 _LIFESPAN = re.compile(r"\(\s*(?:c\.\s*|born\s+)?\d{3,4}")
 # "World Health Organization (WHO)", "North Atlantic Treaty Organization, NATO": a name and its acronym.
 _NAMED_ACRONYM = re.compile(r"^(?P<name>[A-Za-z][\w'’.-]*(?:\s+[A-Za-z][\w'’.-]*){1,7})\s*"
@@ -68,6 +70,8 @@ def sense_key(sense: str) -> str | None:
     sense = _meaning(sense)
     if sense.isupper() and sense.isalpha() and len(sense) >= 2:
         return sense  # an acronym keeps its capitals: "US" (美国) is not "us" (我们)
+    if _LIST_OF_NAMES.match(sense):
+        return None  # "Beijing, Shanghai and Guangzhou" (北上广) is not "Beijing"
     sense = sense.lower()
     if not sense or _NOT_A_SENSE.match(sense):
         return None
@@ -120,6 +124,9 @@ def _keys_of_sense(sense: str) -> list[str]:
     person = _person_name(sense)
     if person is not None:
         return [key, person[-1].lower()]
+    place = _PLACE.match(sense)
+    if place is not None:  # "Shanghai municipality", "Santai county in Mianyang": also plain "Shanghai"
+        return [key, place.group(1).lower()]
     return [key]
 
 
@@ -345,13 +352,13 @@ class Bridge:
         """Some person the dictionary knows has this surname (Trump, Lam)."""
         return word.lower() in self._people_by_surname
 
-    def others_by_surname(self, surname: str, given_name: str) -> tuple[str, ...]:
-        """Headwords the surname alone leads to that name someone with another given name: for
-        "Agnes Chow", 周星驰 (Stephen Chow); for "Carrie Lam", none."""
+    def people_named(self, surname: str, given_name: str) -> tuple[str, ...]:
+        """Headwords of the people the dictionary knows by this given name and surname: for
+        "Carrie Lam", 林郑; for "Agnes Chow", none (周星驰 is Stephen Chow)."""
         found = []
         for person in self._people_by_surname.get(surname.lower(), ()):
             given, _, headword = person.partition(":")
-            if given.split()[:1] != [given_name.lower()]:
+            if given.split()[:1] == [given_name.lower()]:
                 found.append(headword)
         return tuple(found)
 

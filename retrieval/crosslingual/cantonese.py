@@ -47,7 +47,8 @@ def canonical(syllable: str) -> str:
     syllable = syllable.lower()
     for written, folded in _CANONICAL:
         syllable = syllable.replace(written, folded)
-    return syllable
+    # a final h only lengthens the vowel in Hong Kong spellings: 華 Wah, 嘉 Kah (Jyutping waa, gaa)
+    return syllable[:-1] if len(syllable) > 2 and syllable.endswith("h") and syllable[-2] in "aeiou" else syllable
 
 
 def key_of_english(words: list[str]) -> str | None:

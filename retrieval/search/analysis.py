@@ -242,10 +242,11 @@ class QueryAnalyzer:
             for phrase in bridge.translate(run, acronyms, keep=keep, capitalised=capitalised):
                 span = run[phrase.start:phrase.end]
                 given_name = question.given_names.get(run_start + phrase.start) if len(span) == 1 else None
-                if given_name is not None:
-                    # "Agnes Chow" is not Stephen Chow (周星驰), whom "Chow" alone would find
-                    others = bridge.others_by_surname(span[0], given_name)
-                    phrase = replace(phrase, chinese=tuple(c for c in phrase.chinese if c not in others))
+                if given_name is not None and bridge.is_surname(span[0]):
+                    # a surname after a given name: "Agnes Chow" is not Stephen Chow (周星驰), whom
+                    # "Chow" alone would find, and the Li of "Andy Li" is no 厘 (a unit of length)
+                    same = bridge.people_named(span[0], given_name)
+                    phrase = replace(phrase, chinese=tuple(c for c in phrase.chinese if c in same))
                     if not phrase.chinese:
                         continue
                 group = self.group(phrase.english, [*phrase.chinese, *(w.lower() for w in span)], "bridge",
@@ -295,13 +296,14 @@ class QueryAnalyzer:
 
 
 def _given_names(parsed: EnglishWords) -> dict[int, str]:
-    """Position → the word before it, where that word reads as a given name: capitalised letters,
+    """Position of a capitalised word → the word before it, where that reads as a given name: capitalised letters,
     no acronym or stopword, no surname of anyone the dictionary knows (Trump of "Trump Xi"), and no
     word the dictionary knows other than as a name (Paul, Benny; not Secretary or Treasury)."""
     bridge = load_bridge()
     found = {}
     for i, word in enumerate(parsed.words[:-1]):
-        if (i in parsed.capitalised and i not in parsed.acronyms and word.isalpha() and word not in STOPWORDS_EN
+        if (i + 1 in parsed.capitalised and i + 1 not in parsed.acronyms  # a surname is capitalised too
+                and i in parsed.capitalised and i not in parsed.acronyms and word.isalpha() and word not in STOPWORDS_EN
                 and not bridge.is_surname(word) and (bridge.is_proper_name(word) or not bridge.knows(word))):
             found[i + 1] = word
     return found

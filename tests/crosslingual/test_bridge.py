@@ -85,9 +85,9 @@ def test_a_surname_after_another_given_name_is_someone_else():
                                 "周星馳 周星驰 [Zhou1 Xing1 chi2] /Stephen Chow (1962-), Hong Kong actor/",
                                 "圖靈 图灵 [Tu2 ling2] /Alan Turing (1912-1954), English mathematician/"])
     assert bridge.lookup(["lam"]) == ("林郑",) and bridge.is_surname("Lam")
-    assert bridge.others_by_surname("lam", "Paul") == ("林郑",)
-    assert bridge.others_by_surname("lam", "Carrie") == ()
-    assert bridge.others_by_surname("chow", "Agnes") == ("周星驰",)
+    assert bridge.people_named("lam", "Paul") == ()
+    assert bridge.people_named("Lam", "Carrie") == ("林郑",)
+    assert bridge.people_named("chow", "Agnes") == ()
     assert bridge.lookup(["AT"], loose=True) == ()  # a person's initials are no acronym of theirs
 
 
@@ -104,6 +104,14 @@ def test_an_al_adjective_the_dictionary_lacks_is_read_as_its_noun():
     assert bridge.lookup(["congressional"]) == ("国会",)
     assert bridge.lookup(["presidential"]) == ("总统",)
     assert bridge.lookup(["national"]) == ("全国性",)  # it has its own sense: not 民族 too
+
+
+def test_a_place_is_also_found_without_its_kind_and_a_list_of_places_is_no_one_of_them():
+    bridge = Bridge.from_lines(["北京 北京 [Bei3 jing1] /Beijing municipality, capital of the People's Republic/",
+                                "北上廣 北上广 [Bei3 Shang4 Guang3] /Beijing, Shanghai and Guangzhou/",
+                                "三台 三台 [San1 tai2] /Santai county in Mianyang, north Sichuan/"])
+    assert bridge.lookup(["beijing"]) == ("北京",)
+    assert bridge.lookup(["santai"]) == ("三台",)
 
 
 def test_unreadable_dictionary_is_named(tmp_path):

@@ -103,7 +103,8 @@ def test_hong_kong_names_in_their_cantonese_spelling():
     from retrieval.crosslingual.names import pinyin_index
 
     spelt = {"邵家臻": "Shiu Ka-chun", "大埔": "Tai Po", "戴耀廷": "Tai Yiu-ting", "周庭": "Chow Ting",
-             "李家超": "Lee Ka-chiu", "屯门": "Tuen Mun", "曾荫权": "Tsang Yam-kuen", "吴霭仪": "Ng Oi-yee"}
+             "李家超": "Lee Ka-chiu", "屯门": "Tuen Mun", "曾荫权": "Tsang Yam-kuen", "吴霭仪": "Ng Oi-yee",
+             "陈梓华": "Chan Tsz-wah"}
     for chinese, english in spelt.items():
         assert key_of_chinese(chinese) == key_of_english(english.split()), (chinese, english)
     assert key_of_english(["Shiu", "Ka-chun"]) != key_of_english(["Shiu", "Ka-chan"])

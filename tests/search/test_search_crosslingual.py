@@ -267,7 +267,7 @@ def test_hong_kong_names_meet_their_chinese_and_other_given_names_are_someone_el
     searcher = searcher_over(tmp_path, tiny_model, "香港政局", "2020-07-30", [
         "浸会大学决定不与立法会议员邵家臻续约。",
         "美国贸易代表戴琪（Katherine Tai）表示将检讨关税。",
-        "港大法律学院前副教授戴耀廷被解雇。"])
+        "港大法律学院前副教授戴耀廷被解雇。", "利率上调了五厘。"])
     groups = {g.source: [t.term for t in g.terms]
               for g in searcher.analyse("Which university dropped lawmaker Shiu Ka-chun?")}
     assert "邵家臻" in groups["shiu ka-chun"]  # his Cantonese name, not a sound-alike of each word
@@ -275,6 +275,8 @@ def test_hong_kong_names_meet_their_chinese_and_other_given_names_are_someone_el
     assert not any("戴琪" in terms for terms in groups.values())  # Benny Tai is not Katherine Tai
     groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse("What did Katherine Tai say?")}
     assert any("戴琪" in terms for terms in groups.values())
+    groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse("Why did Andy Li plead guilty?")}
+    assert not any("厘" in terms for terms in groups.values())  # a surname after a given name, not a unit
 
 
 def test_the_dictionary_picks_among_a_pinyin_readings_homophones(tmp_path, tiny_model):
