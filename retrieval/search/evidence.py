@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from retrieval.crosslingual.bridge import Bridge
 
 _DIGIT = re.compile(r"\d")
+_TITLE = re.compile(r"《([^《》]{2,30})》")
 # jieba part-of-speech tags of proper nouns: people, places, organisations, other proper nouns, Latin.
 PROPER_TAGS = frozenset(("nr", "nrfg", "nrt", "ns", "nt", "nz", "eng"))
 # A page's date says when it was written, not what it is about: weaker than the text naming the year.
@@ -55,14 +56,17 @@ def english_specific_words(query: str, bridge: Bridge) -> frozenset[str]:
 
 def chinese_specific_words(simplified_query: str) -> frozenset[str]:
     """Proper nouns, Latin words and numbers of a Chinese question, as jieba's tagger reads them
-    (two characters or more: a lone 华 of 辱华 names nothing)."""
+    (two characters or more: a lone 华 of 辱华 names nothing), and the titles it quotes in 《》."""
     import jieba.posseg
 
     from retrieval.text import init_jieba
 
     init_jieba()
-    return frozenset(word for word, tag in jieba.posseg.cut(simplified_query)
-                     if len(word) >= 2 and (tag in PROPER_TAGS or _DIGIT.search(word)))
+    tagged = (word for word, tag in jieba.posseg.cut(simplified_query)
+              if len(word) >= 2 and (tag in PROPER_TAGS or _DIGIT.search(word)))
+    # a title in book-title marks names one law, report or paper, whatever the words it is made of
+    # (《两用物项出口管制条例》 is not any article about dual-use items, export control and rules)
+    return frozenset((*tagged, *_TITLE.findall(simplified_query)))
 
 
 def specific_english_groups(groups: Sequence[QueryGroup], specific_words: frozenset[str]) -> list[bool]:
@@ -145,7 +149,12 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
     if not things or (len(things) == 1 and any(term.weight >= 1.0 and term_rows(term) is not None
                                                for term in things[0])):
         return 1.0
-    return article_support(presence(things, years), thing_idf)
+    found = presence(things, years)
+    if not is_mostly_english(query):  # the title is the article's too: 《我的三退心路》 may be said only there
+        titles = {int(articles.article_of[p.row]): normalize(p.title or "") for p in top}
+        for row, article in enumerate(held_by):
+            found[row, [column for column, word in enumerate(words) if word in titles.get(int(article), "")]] = 1.0
+    return article_support(found, thing_idf)
 
 
 def _year_forms(word: str, in_corpus: Callable[[str], QueryTerm | None]) -> tuple[QueryTerm, ...]:

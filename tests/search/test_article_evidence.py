@@ -171,3 +171,17 @@ def test_a_number_the_tagger_reads_is_also_looked_for_as_the_index_cuts_it():
     # jieba's tagger reads 20 in 加征20%关税; the index's token is 20%
     assert [t.term for t in number_tokens("20", "被加征20%关税的商品共有多少个？", in_corpus)] == ["20%"]
     assert number_tokens("腾讯", "腾讯投资了哪家公司？", in_corpus) == ()
+
+
+def test_a_quoted_title_is_one_specific_thing_held_by_the_text_or_the_articles_title(tmp_path, tiny_model):
+    assert "两用物项出口管制条例" in chinese_specific_words("中国《两用物项出口管制条例》是从哪一天开始施行的？")
+    index_dir = tmp_path / "index"
+    build(_corpus(tmp_path / "articles"), index_dir, tiny_model)
+    searcher = open_searcher(replace(Settings(), index_dir=index_dir, model=tiny_model))
+    lexical = searcher.with_options(replace(searcher.options, use_dense=False))
+    # every word of the title is in the corpus, the law it names is not: nothing answers
+    asked = "《电池工厂补贴审查条例》要求工厂何时投产？"
+    assert lexical.rank(asked).article_evidence < searcher.options.min_evidence
+    assert not lexical.search(asked).answered
+    # a title the article carries only as its own title is still the article's
+    assert lexical.rank("《宁德时代与美国的电池合作》说工厂何时投产？").article_evidence == 1.0
