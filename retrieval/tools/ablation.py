@@ -36,6 +36,7 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- article vectors", {"article_vector_weight": 0.0}),
     ("- senses by context", {"sense_share": 0.0}),
     ("+ focus inside the article (off by default)", {"focus_weight": 0.3}),
+    ("- the asked clause's weight", {"asked_clause_weight": 0.0}),
     ("- evidence abstain rule", {"min_evidence": 0.0}),
     ("sound-alike names at full weight", {"sound_alike_weight": 1.0}),
     ("- two-group abstain rule", {"min_groups": 1}),
