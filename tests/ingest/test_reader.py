@@ -190,6 +190,20 @@ def test_details_blocks_keep_the_original_text_but_not_the_toggle_label():
     assert article.paragraphs == ("一次短暂的缓和", BODY, english)
 
 
+def test_a_transcript_wrapped_every_few_words_inside_details_is_read_as_whole_paragraphs():
+    # The markdown transcripts of the large corpus wrap their original English every few words;
+    # read line by line, each wrap became a passage of its own ("the sole government in charge of").
+    page = ("---\ntitle: 中共在加拿大的渗透\ndate: '2024-05-01'\n---\n"
+            f"{BODY}\n\n<details>\n<summary>Original English</summary>\n\n"
+            "**Host**: Let's start with a little\nhistory lesson here.\nWhat's the story there?\n\n"
+            "**Guest**: It goes back to the\ntime when the PRC wanted\nrecognition.\n\n</details>\n\n"
+            f"{BODY2}\n")
+    article = parse_page(page, "talk.md")
+    assert article.paragraphs == (
+        BODY, "Host: Let's start with a little history lesson here. What's the story there?",
+        "Guest: It goes back to the time when the PRC wanted recognition.", BODY2)
+
+
 def test_feed_timestamp_comment_dates_a_page_that_states_nothing_else():
     page = f"<!--1593481282000-->\n[某标题](https://www.voachinese.com/a/x.html)\n------\n\n<p>{BODY}</p>\n"
     assert parse_page(page, "x.md").date == "2020-06-30"
