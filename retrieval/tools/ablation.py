@@ -37,6 +37,8 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- senses by context", {"sense_share": 0.0}),
     ("+ focus inside the article (off by default)", {"focus_weight": 0.3}),
     ("- the asked clause's weight", {"asked_clause_weight": 0.0}),
+    ("- the asked English clause's weight", {"asked_english_clause_weight": 0.0}),
+    ("- English forms capped at their translations' IDF", {"cap_english_forms": False}),
     ("- evidence abstain rule", {"min_evidence": 0.0}),
     ("sound-alike names at full weight", {"sound_alike_weight": 1.0}),
     ("- two-group abstain rule", {"min_groups": 1}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from retrieval.search.asked import asked_clause
+from retrieval.search.asked import asked_clause, asked_english_clause
 from tests.search.test_search_crosslingual import searcher_over
 
 
@@ -36,4 +36,24 @@ def test_the_asked_clauses_words_weigh_more_and_find_the_answering_paragraph(tmp
 
     assert lead(1.0) > lead(searcher.options.asked_clause_weight) > lead(0.0)
     off = lexical.with_options(replace(lexical.options, asked_clause_weight=0.0))
+    assert {g.weight for g in off.analyse(question)} == {1.0}
+
+
+def test_an_english_questions_asked_clause_is_the_last_that_asks_not_the_scene():
+    scene = "When Trump directed the USTR to consider more tariffs, how many categories of goods were named?"
+    assert asked_english_clause(scene) == " how many categories of goods were named?"
+    assert asked_english_clause("When did the ban start, and who signed it?") is None  # both clauses ask
+    assert asked_english_clause("How much did Huawei spend on R&D in 2019?") is None  # one clause
+    assert asked_english_clause("How many doses were sent, according to the report?") == "How many doses were sent"
+
+
+def test_an_english_questions_asked_clause_weighs_its_groups(tmp_path, tiny_model):
+    searcher = searcher_over(tmp_path, tiny_model, "洪都拉斯大选", "2021-11-30", [
+        "洪都拉斯总统大选，反对党候选人有望当选，学者认为洪都拉斯短期内不会与中国建交。",
+        "疫情期间，美国向洪都拉斯捐赠了4百万剂疫苗。"])
+    question = "After the election in Honduras, how many vaccine doses did the US send?"
+    weights = {g.source: g.weight for g in searcher.analyse(question)}
+    assert weights["vaccine"] == 1 + searcher.options.asked_english_clause_weight
+    assert weights["election"] == 1.0
+    off = searcher.with_options(replace(searcher.options, asked_english_clause_weight=0.0))
     assert {g.weight for g in off.analyse(question)} == {1.0}
