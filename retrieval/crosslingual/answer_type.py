@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.crosslingual.numbers import UNITS, counted_unit
+from retrieval.crosslingual.numbers import UNITS, counted_unit, number_phrases
 from retrieval.text import fold_width, to_simplified
 
 # Digits (12, 5,577, 7.23) or Chinese numerals (三, 两, 数十, 一百二十, 三百万). Possessive quantifiers and
@@ -43,12 +43,40 @@ class ExpectedAnswer:
     # "多少个税目", "几多名警员", "几岁": the number *of the thing counted* (5078个税目, 6名警员, 10岁),
     # a stronger sign than any number; None where the question names no counted thing
     counted: re.Pattern[str] | None = None
+    # The numbers the question itself states ("从8%降到多少" → 8): a paragraph repeating them states
+    # the question, not its answer
+    given: frozenset[str] = frozenset()
 
     def found_in(self, compact_text: str) -> bool:
-        return self.pattern.search(compact_text) is not None
+        return any(self._is_answer(m.group(0)) for m in self.pattern.finditer(compact_text))
 
     def counted_in(self, compact_text: str) -> bool:
-        return self.counted is not None and self.counted.search(compact_text) is not None
+        return self.counted is not None and any(self._is_answer(m.group(0))
+                                                for m in self.counted.finditer(compact_text))
+
+    def _is_answer(self, found: str) -> bool:
+        digits = _LEADING_DIGITS.match(found)
+        if digits is not None:
+            return _plain_number(digits.group(0)) not in self.given
+        # 一项, 一份, 一名: "a", not a count (a duration of 一年 still answers "how long")
+        return self.kind == "duration" or _INDEFINITE.match(found) is None
+
+
+_LEADING_DIGITS = re.compile(r"\d[\d,.]*")
+_INDEFINITE = re.compile(rf"一(?![{_CN_DIGITS}{_CN_SCALES}])")
+_NUMBER_IN_QUESTION = re.compile(r"\d[\d,.]*")
+
+
+def _plain_number(text: str) -> str:
+    """12,000 and 12000 alike; a sentence's full stop after a number is not part of it."""
+    return text.replace(",", "").rstrip(".")
+
+
+def given_numbers(question: str) -> frozenset[str]:
+    """The numbers a question states, in digits, also as an English question's Chinese forms give them
+    ("$100 billion" → 1000亿美元 → 1000)."""
+    forms = [question, *(form for phrase in number_phrases(question) for form in phrase.chinese)]
+    return frozenset(_plain_number(n) for form in forms for n in _NUMBER_IN_QUESTION.findall(fold_width(form)))
 
 
 # 多少/几多/几 + classifier + the noun counted. People are counted with 人, 名 or 位 alike.
@@ -125,5 +153,5 @@ def expected_answer(question: str) -> ExpectedAnswer | None:
                 unit = counted_unit(text)
                 pattern = _UNIT_QUANTITIES[unit.english.lower()] if unit is not None else _ANY_QUANTITY
             counted = counted_thing(asked) if cues is _CHINESE and kind == "quantity" else None
-            return ExpectedAnswer(kind, pattern, counted)
+            return ExpectedAnswer(kind, pattern, counted, given_numbers(question))
     return None

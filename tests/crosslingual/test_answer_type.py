@@ -51,6 +51,18 @@ def test_amounts_in_words_with_their_scales():
     assert not answers("How many tons?", "万" * 300 + "年")  # long runs of numerals: no tonnage, no hang
 
 
+def test_the_questions_own_numbers_and_an_indefinite_one_are_no_answer():
+    question = "马来西亚部长建议把毛棕榈油出口税从8%降到多少？"
+    assert not answers(question, "部长表示，出口税目前为8%，与财政部的讨论仍在进行")  # the question's 8%
+    assert answers(question, "她的部门已经提议将税率从目前的8%降低到4%-6%")
+    assert not answers(question, "她在一份声明中说，讨论仍在进行")  # 一份: "a statement"
+    assert answers("How many categories of goods did China name?", "中國宣布對一百零六類美國產品徵收關稅")
+    tariffs = "After Trump's additional $100 billion in tariffs, how many goods did China name?"
+    assert not answers(tariffs, "考慮再對中國加徵1000億美元關稅")  # $100 billion is 1000亿
+    assert answers(tariffs, "對106類美國進口產品徵收關稅")
+    assert answers("稀土出口禁令持续了多久？", "禁令持续了一年")  # a duration of one still answers
+
+
 def test_questions_that_ask_for_no_number_expect_nothing():
     assert expected_answer("Who said the sector would consolidate?") is None
     assert expected_answer("贝森特说的12到24个月是什么意思？") is None
