@@ -43,6 +43,7 @@ BRIDGE_MIN_PHRASE_CHARS = 3
 
 
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
+_DATED_WORD = re.compile(r"[a-z]{1,3}((?:19|20)\d\d)")
 
 
 @dataclass
@@ -53,7 +54,7 @@ class _EnglishQuestion:
     covered_tokens: set[str]  # tokens a group already stands for: not groups of their own
     groups: list[QueryGroup] = field(default_factory=list)
     taken: list[bool] = field(default_factory=list)
-    # position → the word before it, where that reads as someone's given name (_given_names)
+    # position → the word before it, where that reads as someone's given name (given_names)
     given_names: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -104,13 +105,21 @@ class QueryAnalyzer:
             if options.use_numbers:
                 query = with_digits(query)  # "two years" is one quantity, as "2 years" is
             groups += self._english_groups(query, covered_tokens)
+        english = is_mostly_english(query)
         for token in dict.fromkeys(tokenize(query)):
             ordinal = _ORDINAL.fullmatch(token)
             if token in covered_tokens or (ordinal and ordinal[1] in covered_tokens):  # 21st of 21st-Century
                 continue
+            if (english and len(token) == 1 and token.isascii() and token.isalpha()
+                    and not re.search(rf"\b{token}-\d", query, re.I)):
+                continue  # the u of U.S., the r and d of R&D name nothing (the F of F-16 does)
             candidates = [token]
             if options.use_numbers and is_year(token):
                 candidates += chinese_digit_years(token)  # 2017 is also written 二零一七
+            elif options.use_numbers and (dated := _DATED_WORD.fullmatch(token)) and self.in_corpus(token) is None:
+                # FY2025, CY2024: the corpus writes the year (2025财年)
+                year = dated.group(1)
+                candidates += [year, f"{year}年", *chinese_digit_years(year)]
             groups.append(self.group(token, candidates, "token"))
         if options.asked_clause_weight > 0 and not is_mostly_english(query):
             groups = _weigh_asked_clause(groups, normalize(query), options.asked_clause_weight)
@@ -134,7 +143,7 @@ class QueryAnalyzer:
             query = self._number_groups(query, number_groups, covered_tokens)
         question = _EnglishQuestion(english_words(query), covered_tokens, number_groups)
         if options.use_bridge:
-            question.given_names = _given_names(question.parsed)
+            question.given_names = given_names(question.parsed)
         names = self._corpus().names if options.use_names else None
         if names is not None:
             self._glossed_name_groups(question)
@@ -322,7 +331,7 @@ def _weigh_asked_english_clause(groups: list[QueryGroup], query: str, extra: flo
             for g in groups]
 
 
-def _given_names(parsed: EnglishWords) -> dict[int, str]:
+def given_names(parsed: EnglishWords) -> dict[int, str]:
     """Position of a capitalised word → the word before it, where that reads as a given name: capitalised letters,
     no acronym or stopword, no surname of anyone the dictionary knows (Trump of "Trump Xi"), and no
     word the dictionary knows other than as a name (Paul, Benny; not Secretary or Treasury)."""

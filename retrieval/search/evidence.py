@@ -38,11 +38,17 @@ def english_specific_words(query: str, bridge: Bridge) -> frozenset[str]:
     Rouhani) or writes only capitalised (Iran, Huawei); not titles and common words (President,
     Commerce), nor a hyphenated word whose parts are all known (US-funded)."""
     from retrieval.crosslingual.bridge import english_words
+    from retrieval.search.analysis import given_names
     from retrieval.text import STOPWORDS_EN
 
     parsed = english_words(query)
+    # a given name before a Chinese surname (Eric of Eric Xu) is no thing of its own: the corpus
+    # writes the person (徐直军), rarely the English given name, and the surname stands for them
+    given = {position - 1 for position in given_names(parsed) if bridge.is_surname(parsed.words[position])}
     found = set()
     for i, word in enumerate(parsed.words):
+        if len(word) < 2 or i in given:  # the r and d of R&D name nothing
+            continue
         if i in parsed.acronyms:
             found.add(word.lower())
             continue

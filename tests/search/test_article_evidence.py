@@ -62,6 +62,11 @@ def test_specific_things_of_a_question():
     assert "president" not in words and "how" not in words  # a title, and the sentence's first word
     assert "us-funded" not in english_specific_words("Where will the US-funded reserve be built?", bridge)
     assert "ai" in english_specific_words("Which AI chips did Nvidia sell?", bridge)  # an acronym
+    # the letters of R&D name nothing; nor does the given name before a Chinese surname, which the
+    # corpus writes with the person's characters (Eric Xu is 徐直军); a company's first word is no given name
+    words = english_specific_words("How much did Huawei chairman Eric Xu say it spent on R&D?", bridge)
+    assert "huawei" in words and not {"eric", "r", "d"} & words
+    assert "axcelis" in english_specific_words("What share of Axcelis Technologies' sales came from China?", bridge)
     # proper nouns, places, Latin words as jieba's tagger reads them; not common nouns nor lone characters
     words = chinese_specific_words("腾讯投资的ai晶片公司是哪一年被美国列入实体清单的？")
     assert {"腾讯", "美国", "ai"} <= words and not {"晶片", "公司", "实体"} & words

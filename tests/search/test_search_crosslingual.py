@@ -284,3 +284,14 @@ def test_the_dictionary_picks_among_a_pinyin_readings_homophones(tmp_path, tiny_
         "台湾的芯片产业占全球产能的六成。", "分析人士说，现在讨论这些已经太晚。"])
     groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse("How much chip capacity is in Taiwan?")}
     assert "台湾" in groups["taiwan"] and "太晚" not in groups["taiwan"]  # tai wan is also "too late"
+
+
+def test_letters_of_abbreviations_are_no_groups_and_a_fiscal_year_is_its_year(tmp_path, tiny_model):
+    searcher = searcher_over(tmp_path, tiny_model, "五角大楼预算", "2024-04-01", [
+        "刚刚提交给国会的海军2025财年预算，要取消两年的航母建造资金。",
+        "F-16战斗机的研发预算在2025年增加。"])
+    groups = {g.source: [t.term for t in g.terms] for g in searcher.analyse(
+        "How much of the U.S. Navy's FY2025 budget goes to R&D for the F-16?")}
+    assert not {"u", "s", "r", "d"} & set(groups)  # U.S. and R&D are no groups of letters
+    assert "f" in groups  # the F of F-16 names the aircraft
+    assert {"2025", "2025年"} & set(groups["fy2025"])  # the corpus writes the fiscal year as the year
