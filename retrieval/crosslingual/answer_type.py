@@ -55,16 +55,15 @@ class ExpectedAnswer:
                                                 for m in self.counted.finditer(compact_text))
 
     def _is_answer(self, found: str) -> bool:
-        digits = _LEADING_DIGITS.match(found)
+        digits = _NUMBER.match(found)
         if digits is not None:
             return _plain_number(digits.group(0)) not in self.given
         # 一项, 一份, 一名: "a", not a count (a duration of 一年 still answers "how long")
         return self.kind == "duration" or _INDEFINITE.match(found) is None
 
 
-_LEADING_DIGITS = re.compile(r"\d[\d,.]*")
+_NUMBER = re.compile(r"\d[\d,.]*")
 _INDEFINITE = re.compile(rf"一(?![{_CN_DIGITS}{_CN_SCALES}])")
-_NUMBER_IN_QUESTION = re.compile(r"\d[\d,.]*")
 
 
 def _plain_number(text: str) -> str:
@@ -76,7 +75,7 @@ def given_numbers(question: str) -> frozenset[str]:
     """The numbers a question states, in digits, also as an English question's Chinese forms give them
     ("$100 billion" → 1000亿美元 → 1000)."""
     forms = [question, *(form for phrase in number_phrases(question) for form in phrase.chinese)]
-    return frozenset(_plain_number(n) for form in forms for n in _NUMBER_IN_QUESTION.findall(fold_width(form)))
+    return frozenset(_plain_number(n) for form in forms for n in _NUMBER.findall(fold_width(form)))
 
 
 # 多少/几多/几 + classifier + the noun counted. People are counted with 人, 名 or 位 alike.

@@ -121,9 +121,9 @@ class QueryAnalyzer:
                 year = dated.group(1)
                 candidates += [year, f"{year}年", *chinese_digit_years(year)]
             groups.append(self.group(token, candidates, "token"))
-        if options.asked_clause_weight > 0 and not is_mostly_english(query):
+        if options.asked_clause_weight > 0 and not english:
             groups = _weigh_asked_clause(groups, normalize(query), options.asked_clause_weight)
-        elif options.asked_english_clause_weight > 0 and is_mostly_english(query):
+        elif options.asked_english_clause_weight > 0 and english:
             groups = _weigh_asked_english_clause(groups, query, options.asked_english_clause_weight)
         return groups
 

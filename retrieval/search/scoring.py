@@ -67,6 +67,8 @@ class Scorer:
         """A group's English form (trade, of a bridged "trade") scores at no more than the IDF of its
         best Chinese translation (贸易): English words are rare in a Chinese corpus, so at their own
         IDF a transcript's English line saying "trade" outscored every Chinese paragraph saying 贸易."""
+        if all(HAN.search(t.term) for _, t in matches):
+            return matches  # nothing English to cap (every group of a Chinese question)
         han_idfs = [self._idf(t) for _, t in matches if HAN.search(t.term)]
         if not han_idfs:
             return matches
@@ -100,7 +102,7 @@ class Scorer:
 
     def group_idf(self, group: QueryGroup) -> float:
         """How informative the group is: its commonest alternative's IDF (unseen: the rarest possible)."""
-        idfs = [self.index.phrase_matches(t.term).idf if t.phrase else self.term_idf(t.term) for t in group.terms]
+        idfs = [self._idf(t) for t in group.terms]
         return min(idfs) if idfs else self.index.unseen_idf()
 
     def group_weights(self, groups: list[QueryGroup]) -> list[float]:
