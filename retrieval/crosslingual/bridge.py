@@ -47,6 +47,10 @@ _NAMED_ACRONYM = re.compile(r"^(?P<name>[A-Za-z][\w'’.-]*(?:\s+[A-Za-z][\w'’
 # "abbr. for 中國共產黨|中国共产党[Zhong1 guo2 …], Chinese Communist Party": the abbreviation means what follows.
 _ABBREVIATION_FOR = re.compile(r"^abbr\. for [^,\]]*\],\s*(?=[A-Za-z])")
 _NAME_FILLERS = frozenset({"of", "and", "for", "the", "on", "in", "&", "de", "to"})
+# A sense CC-CEDICT marks as archaic, dialect, slang or religious is not what a news
+# question means: "(arch.) minister" made 郎 the strict translation of "minister".
+_WEAK_REGISTER = re.compile(r"^\((?:arch\.|archaic|old|dialect|slang|Internet slang|onom\.|Buddhism|"
+                            r"Taoism|TCM)\)\s*")
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,11 @@ def _meaning(sense: str) -> str:
 def sense_key(sense: str) -> str | None:
     """A CC-CEDICT sense → the lookup key a question phrase must equal, or None if it is no sense."""
     sense = _meaning(sense)
-    if sense.isupper() and sense.isalpha() and len(sense) >= 2:
-        return sense  # an acronym keeps its capitals: "US" (美国) is not "us" (我们)
+    bare = _PARENTHESES.sub(" ", sense).strip()
+    if bare.isupper() and bare.isalpha() and len(bare) >= 2:
+        # an acronym keeps its capitals: "US" (美国) is not "us" (我们); "CPPCC (Chinese People's
+        # Political Consultative Conference)" (政协) is the acronym with its expansion
+        return bare
     if _LIST_OF_NAMES.match(sense):
         return None  # "Beijing, Shanghai and Guangzhou" (北上广) is not "Beijing"
     sense = sense.lower()
@@ -98,7 +105,18 @@ def acronym_of_sense(sense: str) -> str | None:
     if match is None:
         return None
     acronym = match.group("paren") or match.group("comma")
-    return acronym if initials(match.group("name")) == acronym.replace("&", "") else None
+    return acronym if abbreviates(acronym.replace("&", ""), initials(match.group("name"))) else None
+
+
+def abbreviates(acronym: str, name_initials: str) -> bool:
+    """The acronym is the name's initials, or (three letters or more) some of them in order from
+    the first: HSBC for Hong Kong and Shanghai Banking Corporation (HKSBC)."""
+    if acronym == name_initials:
+        return True
+    if len(acronym) < 3 or not name_initials.startswith(acronym[0]):
+        return False
+    rest = iter(name_initials[1:])
+    return all(letter in rest for letter in acronym[1:])
 
 
 def implied_acronym(sense: str) -> str | None:
@@ -116,7 +134,9 @@ def _keys_of_sense(sense: str) -> list[str]:
     for a person's full name ("Donald Trump") also the surname alone."""
     key = sense_key(sense)
     if key is None:
-        return []
+        # a name too long to be asked word for word still answers to its acronym: HSBC (汇丰)
+        acronym = acronym_of_sense(_meaning(sense))
+        return [acronym] if acronym is not None and not _NOT_A_SENSE.match(sense.lower()) else []
     sense = _meaning(sense)
     acronym = acronym_of_sense(sense)
     if acronym is not None and acronym != key:
@@ -281,7 +301,8 @@ class Bridge:
                 # CC-CEDICT lists a headword's main meanings first. A late sense is a weak
                 # translation (家 "home" is its first sense; 本 "capital" is not), and a single
                 # character is ambiguous enough that only its first sense is trusted.
-                if keys and (rank == 0 or (len(simplified) > 1 and rank <= MAX_SENSE_RANK)):
+                weak = _WEAK_REGISTER.match(sense.strip()) is not None
+                if keys and not weak and (rank == 0 or (len(simplified) > 1 and rank <= MAX_SENSE_RANK)):
                     for key in keys:
                         _add(by_key, key, simplified)
                     person = _person_name(_meaning(sense))
@@ -337,6 +358,8 @@ class Bridge:
                 found += table.get(f"{stem} {variant}".strip(), ())
         for base in bases if not found else ():  # only a word the dictionary lacks is read as its base
             found += table.get(f"{stem} {base}".strip(), ())
+        if not found and words[-1].isalpha() and len(words[-1]) > 3 and not words[-1].endswith("s"):
+            found += table.get(f"{stem} {words[-1]}s".strip(), ())  # "sanction": glossed only as "sanctions"
         return tuple(dict.fromkeys(found))
 
     def knows(self, word: str) -> bool:

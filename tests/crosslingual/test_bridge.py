@@ -247,3 +247,36 @@ def test_a_name_joined_to_a_participle_is_two_words():
     assert parsed.words[1:4] == ["hong", "kong", "registered"]  # Hong Kong can be found whole
     assert parsed.words[6:8] == ["US", "led"] and 6 in parsed.acronyms
     assert "ka-chun" in parsed.words and "state-owned" in parsed.words  # a given name; no name at all
+
+
+def test_an_acronym_before_its_expansion_or_abbreviating_a_long_name_is_a_key():
+    bridge = Bridge.from_lines([
+        "政協 政协 [Zheng4 Xie2] /CPPCC (Chinese People's Political Consultative Conference)/",
+        "匯豐 汇丰 [Hui4 feng1] /Hong Kong and Shanghai Banking Corporation (HSBC)/",
+        "某會 某会 [mou3 hui4] /Association of Southeast Nations (XYZ)/",
+    ])
+    assert bridge.lookup(["CPPCC"]) == ("政协",)
+    assert bridge.lookup(["cppcc"]) == ()  # an acronym is looked up as written, so not lower-cased either
+    # HSBC takes some of the name's initials (HKSBC) in order: an abbreviation all the same
+    assert bridge.lookup(["HSBC"]) == ("汇丰",)
+    assert bridge.lookup(["XYZ"]) == ()  # letters the name's initials do not hold abbreviate nothing
+
+
+def test_archaic_dialect_and_slang_senses_are_no_translation():
+    bridge = Bridge.from_lines([
+        "郎 郎 [lang2] /(arch.) minister/official/",
+        "公使 公使 [gong1 shi3] /minister/envoy/",
+        "給予 给予 [ji3 yu3] /(literary) to give/to accord/",
+        "靚仔 靓仔 [liang4 zai3] /(dialect) handsome young man/",
+    ])
+    assert bridge.lookup(["minister"]) == ("公使",)
+    # news Chinese is written in the literary register: those senses are kept
+    assert bridge.lookup(["give"]) == ("给予",)
+    assert bridge.lookup(["handsome", "young", "man"]) == ()
+    assert bridge.lookup(["handsome", "young", "man"], loose=True) == ("靓仔",)
+
+
+def test_a_word_the_dictionary_glosses_only_in_the_plural_is_found():
+    bridge = Bridge.from_lines(["制裁 制裁 [zhi4 cai2] /to punish/punishment/sanctions (incl. economic)/"])
+    assert bridge.lookup(["sanction"]) == ("制裁",)
+    assert bridge.lookup(["sanctions"]) == ("制裁",)
