@@ -17,6 +17,9 @@ class QueryTerm:
     term: str  # normalised, as in the lexical index or as a substring of the passage's normalised text
     weight: float = 1.0
     phrase: bool = False  # matched as a substring of the passage text, not as an index token
+    # a later dictionary sense of a word that has main ones: kept only where the question's other
+    # words choose it (retrieval.crosslingual.senses)
+    later_sense: bool = False
 
 
 @dataclass(frozen=True)

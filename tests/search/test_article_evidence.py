@@ -190,3 +190,27 @@ def test_a_quoted_title_is_one_specific_thing_held_by_the_text_or_the_articles_t
     assert not lexical.search(asked).answered
     # a title the article carries only as its own title is still the article's
     assert lexical.rank("《宁德时代与美国的电池合作》说工厂何时投产？").article_evidence == 1.0
+
+
+def test_a_later_dictionary_sense_is_kept_where_the_other_words_choose_it(tmp_path, tiny_model):
+    # CC-CEDICT gives "minister" as 公使 (an envoy) first and 部长 only among its later senses
+    bridge = load_bridge()
+    assert "公使" in bridge.lookup(["minister"]) and "部长" in bridge.lookup(["minister"], loose=True)
+    root = tmp_path / "articles"
+    root.mkdir()
+    pages = {"a.md": ("商务部长谈出口管制", "美国商务部长雷蒙多表示，部长们将继续加强出口管制。"),
+             "b.md": ("公使出席音乐会", "法国驻华公使周六出席了一场音乐会。"),
+             "c.md": ("商务部新规", "商务部发布出口管制新规，部长签署了命令。")}
+    for name, (title, text) in pages.items():
+        (root / name).write_text(f"---\ntitle: {title}\ndate: 2024-05-01\n---\n{text}\n", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    build(root, index_dir, tiny_model)
+    searcher = open_searcher(replace(Settings(), index_dir=index_dir, model=tiny_model))
+    question = "What did the commerce minister say about export controls?"
+
+    def minister(**changes) -> set[str]:
+        groups = searcher.with_options(replace(searcher.options, **changes)).rank(question).groups
+        return {t.term for g in groups if g.source == "minister" for t in g.terms}
+
+    assert "部长" in minister() and "公使" not in minister()  # 公使 keeps no company with 商务, 出口管制
+    assert "部长" not in minister(sense_share=0.0)  # no choice by context: the main senses only
