@@ -82,6 +82,8 @@ def given_numbers(question: str) -> frozenset[str]:
 _COUNT_CUE = re.compile(r"(?:多少|几多|几)(?P<classifier>[个名位家项条种次岁场宗起人件所台辆架艘只头款])?+"
                         r"(?P<noun>[\u4e00-\u9fff]{2})?")
 _PEOPLE = "人名位"
+# ...or the noun before it: 加征关税的商品共有多少个 counts 商品 (商品共1078个, 1078个商品)
+_NOUN_BEFORE_COUNT = re.compile(r"(?P<noun>[\u4e00-\u9fff]{2})(?:一共|总共|共计|共|合计)?有?(?:多少|几多|几)个")
 _NUMBER_BEFORE = rf"(?:{_DIGITS}|{_CHINESE_NUMERAL}){_SCALE}"
 
 
@@ -99,6 +101,11 @@ def counted_thing(simplified_question: str) -> re.Pattern[str] | None:
         return re.compile(rf"{_NUMBER_BEFORE}[多余]?+{unit}[^，。,；;]{{0,3}}?{re.escape(noun)}")
     if classifier and classifier != "个":
         return re.compile(rf"{_NUMBER_BEFORE}[多余]?+{re.escape(classifier)}")
+    before = _NOUN_BEFORE_COUNT.search(simplified_question) if classifier == "个" else None
+    if before is not None:
+        noun = re.escape(before.group("noun"))
+        count = rf"{_NUMBER_BEFORE}[多余]?+个"
+        return re.compile(rf"{noun}[^，。,；;]{{0,3}}?{count}|{count}[^，。,；;]{{0,3}}?{noun}")
     return None
 
 

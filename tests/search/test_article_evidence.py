@@ -52,6 +52,10 @@ def test_a_chinese_question_counts_a_named_thing():
     assert counts("女儿去世时几岁？", "10岁的女孩")
     assert not counts("女儿去世时几岁？", "2021年去世")
     assert counted_thing("美国为什么要这样做") is None
+    # the counted thing may come before the count, and the answer may say it either side of the number
+    assert counts("被加征20%关税的商品共有多少个？", "加征20%关税的商品共1078个：包括听力计")
+    assert counts("被加征20%关税的商品共有多少个？", "对1078个商品加征关税")
+    assert not counts("被加征20%关税的商品共有多少个？", "共涉及5078个税目")
 
 
 def test_specific_things_of_a_question():
