@@ -209,6 +209,19 @@ def test_feed_timestamp_comment_dates_a_page_that_states_nothing_else():
     assert parse_page(page, "x.md").date == "2020-06-30"
 
 
+def test_a_page_that_states_no_date_is_dated_by_the_month_of_its_latest_media_upload():
+    # the real GNews mirror page names no date; its picture was uploaded in March 2022
+    page = (Path(__file__).parent / "data" / "pages" / "gnews_entity_title.md").read_text(encoding="utf-8")
+    assert parse_page(page, "g.md").date == "2022-03"
+    # an old stock picture beside this month's: the latest upload bounds the publication
+    body = (f"## 标题\n\n![](https://x.org/wp-content/uploads/2021/10/a.png)\n\n{BODY}\n\n"
+            f"![](https://x.org/wp-content/uploads/2022/04/b.png)\n")
+    assert parse_page(body, "x.md").date == "2022-04"
+    # a date the page states wins over any upload
+    assert parse_page("---\ndate: 2022-05-02\n---\n" + body, "x.md").date == "2022-05-02"
+    assert parse_page(f"## 标题\n\n{BODY}\n", "x.md").date is None
+
+
 def test_a_struck_source_link_in_the_provenance_block_is_the_source_and_captions_are_dropped():
     # The archive strikes the link out because the original was deleted; it is still the source
     # the page names (issue 16: 107 such pages in the large corpus).
