@@ -139,6 +139,12 @@ def test_the_article_names_what_is_asked_or_nothing_answers(tmp_path, tiny_model
     dated = searcher.with_options(lexical).rank("2023年宁德时代和福特的电池工厂何时投产？").article_evidence
     undated = searcher.with_options(lexical).rank("2019年宁德时代和福特的电池工厂何时投产？").article_evidence
     assert undated < dated < 1.0 and dated >= searcher.options.min_evidence
+    # A name in Latin letters the corpus holds in no form at all: nothing answers, however much of the
+    # rest is met; an English word the corpus does not index (a stopword: The) is no such name.
+    assert searcher.with_options(lexical).rank("宁德时代和Stellantis的电池工厂何时投产？").article_evidence == 0.0
+    assert searcher.with_options(lexical).rank("The宁德时代和福特的电池工厂何时投产？").article_evidence > 0.0
+    assert searcher.with_options(lexical).rank(
+        "When will the battery plant of CATL and Stellantis in Michigan start production?").article_evidence == 0.0
 
 
 def test_the_new_parts_are_settings(monkeypatch):
