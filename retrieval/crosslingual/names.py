@@ -27,7 +27,10 @@ from retrieval.crosslingual.cantonese import key_of_chinese as cantonese_key
 from retrieval.text import STOPWORDS_EN, fold_width, segment, to_simplified
 from retrieval.text.patterns import HAN
 
-_GLOSS = re.compile(r"([\u3400-\u9fff·・]{2,16})\s*[（(]\s*([A-Za-z][A-Za-z0-9 .,'’&\-]{1,60}?)\s*[)）]")
+# 中文(English), also with a note after a colon: 帕特·基辛格（Pat Gelsinger: 英特尔CEO）, as ~3,700
+# bold terms of the large corpus are glossed
+_GLOSS = re.compile(r"([\u3400-\u9fff·・]{2,16})\s*[（(]\s*([A-Za-z][A-Za-z0-9 .,'’&\-]{1,60}?)\s*"
+                    r"(?:[:：][^()（）]{0,80})?[)）]")
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9&]{1,7}")
 # Words after which the last jieba word is a category, not a name: keep the word before it too.
 _GENERIC_TAILS = frozenset(

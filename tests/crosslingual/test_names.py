@@ -27,6 +27,14 @@ def test_glossed_pairs_take_the_transliterated_end_of_the_chinese_run():
     assert names["ted cruz"] == ("克鲁兹",)
 
 
+def test_a_gloss_with_a_note_after_a_colon_is_a_gloss():
+    names = glossed_names(["帕特·基辛格（Pat Gelsinger: 英特尔CEO）在电话会议上解释了原因。",
+                           "美国众议员罗·康纳（Ro Khanna：加州民主党人）表示反对。"])
+    assert names["pat gelsinger"] == names["gelsinger"] == ("帕特·基辛格",)
+    assert names["ro khanna"][0].endswith("康纳")  # the fullwidth colon too
+    assert glossed_names(["他说（见下文：第三段）很重要。"]) == {}  # no English before the colon
+
+
 def test_an_ordinary_last_word_does_not_stand_for_the_whole_name():
     texts = [*TEXTS, "德国采埃孚集团（ZF Group）宣布裁员。"]
     names = glossed_names(texts, is_common_word=lambda word: word.lower() in {"group", "line"})
