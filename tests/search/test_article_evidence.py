@@ -143,8 +143,9 @@ def test_the_article_names_what_is_asked_or_nothing_answers(tmp_path, tiny_model
     # rest is met; an English word the corpus does not index (a stopword: The) is no such name.
     assert searcher.with_options(lexical).rank("宁德时代和Stellantis的电池工厂何时投产？").article_evidence == 0.0
     assert searcher.with_options(lexical).rank("The宁德时代和福特的电池工厂何时投产？").article_evidence > 0.0
+    # an English question's names may be written only in characters the bridge cannot find: no such rule
     assert searcher.with_options(lexical).rank(
-        "When will the battery plant of CATL and Stellantis in Michigan start production?").article_evidence == 0.0
+        "When will the battery plant of CATL and Stellantis in Michigan start production?").article_evidence > 0.0
 
 
 def test_the_new_parts_are_settings(monkeypatch):
