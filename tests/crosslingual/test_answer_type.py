@@ -63,8 +63,15 @@ def test_the_questions_own_numbers_and_an_indefinite_one_are_no_answer():
     assert answers("稀土出口禁令持续了多久？", "禁令持续了一年")  # a duration of one still answers
 
 
+def test_who_and_which_official_want_a_foreign_name_written_in_full():
+    assert expected_answer("Who said the sector would consolidate?").kind == "person"
+    assert answers("Which House Republicans introduced the bill?", "共和党众议员安迪·巴尔（Andy Barr）和尼尔·邓恩表示")
+    assert answers("哪位美國商務部長說？", "美國商務部長威爾伯·羅斯表示")
+    assert not answers("Which House Republicans introduced the bill?", "众议院共和党人提出了法案")
+    assert expected_answer("Which city did they meet in?") is None  # a place, not a person
+
+
 def test_questions_that_ask_for_no_number_expect_nothing():
-    assert expected_answer("Who said the sector would consolidate?") is None
     assert expected_answer("贝森特说的12到24个月是什么意思？") is None
     assert expected_answer("Why does Taiwan distrust the numbers?") is None
 
