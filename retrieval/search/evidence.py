@@ -6,9 +6,8 @@ high. What such a question lacks is its *specific* things: the people, organisat
 products, numbers and years it names. These are read from the question (capitalised words and
 acronyms, names and quantities of an English question; jieba's proper-noun, place, organisation and
 Latin tags and digits of a Chinese one). The answer is kept only when some top hit's article
-(any of its paragraphs) holds enough of them, by IDF weight, and never when the question names
-a Chinese question names something in Latin letters (Harrell, Fibocom) that the corpus holds in no
-form at all.
+(any of its paragraphs) holds enough of them, by IDF weight; and never when a Chinese question
+names something in Latin letters (Harrell, Fibocom) that the corpus holds in no form at all.
 """
 
 from __future__ import annotations
@@ -159,8 +158,8 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
         years = [{digits} if is_year(digits := word.removesuffix("年")) else set() for word in words]
         latin_names = [_LATIN_NAME.fullmatch(word) is not None and word not in STOPWORDS_EN for word in words]
     # A Chinese question's name in Latin letters that the corpus holds in no form at all (Harrell,
-    # Fibocom: no token, no gloss) is not answered, however well the rest is met: of the 23 probe
-    # questions naming such a word, 22 were no-answer ones.
+    # Fibocom: no token, no gloss) is not answered, however well the rest is met: of the 19 Chinese
+    # probe questions (all sets) naming such a word, 18 were no-answer ones.
     if any(not thing and latin for thing, latin in zip(things, latin_names, strict=True)):
         return 0.0
     # ...but a form guessed by sound (weight < 1: Wolfspeed ~ 尔·佩希特) is no sign the corpus mentions it
