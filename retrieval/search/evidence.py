@@ -143,9 +143,6 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
         years = [{g.source} if g.kind == "number" and is_year(g.source) else set()
                  for g, flag in zip(groups, specific, strict=True) if flag]
         thing_idf = group_idf[np.asarray(specific, dtype=bool)]
-        # an English question's names are often written only in characters (Rouhani is 鲁哈尼), which
-        # the bridge may not find: no ground to give up (v4_11 at heldout alone)
-        latin_names = [False] * len(things)
     else:  # the tagger's words, matched as tokens or inside running text (林郑 of 林郑月娥)
         words = sorted(chinese_specific_words(normalize(query)))
         terms = [in_corpus(word) for word in words]
@@ -156,12 +153,14 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
         thing_idf = np.asarray([idf(QueryGroup(w, (t,))) if t is not None else unseen_idf
                                 for w, t in zip(words, terms, strict=True)], dtype=np.float32)
         years = [{digits} if is_year(digits := word.removesuffix("年")) else set() for word in words]
-        latin_names = [_LATIN_NAME.fullmatch(word) is not None and word not in STOPWORDS_EN for word in words]
-    # A Chinese question's name in Latin letters that the corpus holds in no form at all (Harrell,
-    # Fibocom: no token, no gloss) is not answered, however well the rest is met: of the 19 Chinese
-    # probe questions (all sets) naming such a word, 18 were no-answer ones.
-    if any(not thing and latin for thing, latin in zip(things, latin_names, strict=True)):
-        return 0.0
+        # A Chinese question's name in Latin letters that the corpus holds in no form at all (Harrell,
+        # Fibocom: no token, no gloss) is not answered, however well the rest is met: of the 19 Chinese
+        # probe questions (all sets) naming such a word, 18 were no-answer ones. Not so an English
+        # question's names: often written only in characters the bridge may not find (Rouhani is
+        # 鲁哈尼: v4_11 at heldout alone).
+        if any(not thing and _LATIN_NAME.fullmatch(word) and word not in STOPWORDS_EN
+               for word, thing in zip(words, things, strict=True)):
+            return 0.0
     # ...but a form guessed by sound (weight < 1: Wolfspeed ~ 尔·佩希特) is no sign the corpus mentions it
     if not things or (len(things) == 1 and any(term.weight >= 1.0 and term_rows(term) is not None
                                                for term in things[0])):
