@@ -40,6 +40,8 @@ _GENERIC_TAILS = frozenset(
 MIN_SOUND_SIMILARITY = 0.75
 # Matching an unglossed name by sound alone is riskier: demand more.
 MIN_SOUND_ALIKE_SIMILARITY = 0.8
+# Of the runs that sound alike, this many of the closest are compared letter by letter.
+_SOUND_SHORTLIST = 50
 
 
 # -- sound classes --------------------------------------------------------------------------------
@@ -57,6 +59,12 @@ def sound_key(romanised: str) -> str:
     classes = [_SOUND_CLASS[ch] for ch in text if ch in _SOUND_CLASS]
     collapsed = [c for i, c in enumerate(classes) if i == 0 or c != classes[i - 1]]
     return "".join(collapsed)
+
+
+def spelling_similarity(english: str, chinese: str) -> float:
+    """How alike an English name's letters and a Chinese run's pinyin are, vowels and consonants as
+    written (finer than sound_key: greer ~ ge-li-er more than ka-er-ai-li)."""
+    return SequenceMatcher(None, english.lower(), pinyin_of(chinese), autojunk=False).ratio()
 
 
 def pinyin_of(chinese: str) -> str:
@@ -214,6 +222,24 @@ def given_names_by_surname(pairs: Iterable[tuple[str, str, int]],
     return {key: frozenset(names) for key, names in found.items()}
 
 
+def read_given_names(pairs: Iterable[tuple[str, str, int]], transliteration_chars: frozenset[str],
+                     is_common_word: Callable[[str], bool] | None = None) -> frozenset[str]:
+    """English given names: the first word of a person-like gloss whose Chinese is a transliteration
+    (格雷夫斯 for Don Graves, 保罗·罗默 for Paul Romer; not 香港 for Hong Kong). A first word the
+    dictionary has (Don, Mark; Tesla, France) must begin two different people's glossed names."""
+    people: dict[str, set[str]] = {}
+    for english, chinese, _ in pairs:
+        han = [ch for ch in chinese if HAN.match(ch)]
+        if (len(han) >= 2 and all(ch in transliteration_chars for ch in han)
+                and _is_person_like(english, is_common_word) and not _ACRONYM.fullmatch(english.split()[0])):
+            key = _english_key(english)
+            first = key.split()[0]
+            if len(first) >= 2 and first.isalpha() and first not in STOPWORDS_EN:
+                people.setdefault(first, set()).add(key)
+    return frozenset(first for first, whole in people.items()
+                     if len(whole) >= 2 or not (is_common_word and is_common_word(first)))
+
+
 def glossed_names(texts: Iterable[str], is_common_word: Callable[[str], bool] | None = None,
                   ) -> dict[str, tuple[str, ...]]:
     """English name (lower-case words) → Chinese forms, from "中文(English)" glosses in the texts."""
@@ -319,23 +345,27 @@ class NameMatcher:
     glossed: dict[str, tuple[str, ...]]
     candidates: dict[str, str] = field(default_factory=dict)  # Chinese run → its sound key
     given_names: dict[str, frozenset[str]] = field(default_factory=dict)  # given_names_by_surname()
+    # first words of the people the corpus glosses (Paul of 保罗·罗默（Paul Romer）): read_given_names()
+    given_name_words: frozenset[str] = frozenset()
 
     @classmethod
     def from_evidence(cls, evidence: Iterable[NameEvidence],
                       is_common_word: Callable[[str], bool] | None = None,
-                      is_ordinary_word: Callable[[str], bool] | None = None) -> NameMatcher:
+                      is_ordinary_word: Callable[[str], bool] | None = None,
+                      transliteration_chars: frozenset[str] = frozenset()) -> NameMatcher:
         evidence = list(evidence)
         pairs = [(english, chinese, 1) for part in evidence for _, english, chinese in part.glosses]
         glossed = names_from_glosses(pairs, is_common_word, is_ordinary_word)
         return cls(glossed, {run: key for part in evidence for run, key in part.runs.items()},
-                   given_names_by_surname(pairs, is_common_word))
+                   given_names_by_surname(pairs, is_common_word),
+                   read_given_names(pairs, transliteration_chars, is_common_word))
 
     @classmethod
     def from_texts(cls, texts: list[str], transliteration_chars: frozenset[str],
                    is_common_word: Callable[[str], bool] | None = None) -> NameMatcher:
         simplified = [to_simplified(text) for text in texts]
         return cls.from_evidence([NameEvidence.from_passages(texts, simplified, (), transliteration_chars)],
-                                 is_common_word)
+                                 is_common_word, transliteration_chars=transliteration_chars)
 
     def glossed_forms(self, english: str, given_name: str | None = None) -> tuple[str, ...]:
         """The corpus's Chinese for the name, and the surname of a transliterated full name
@@ -360,13 +390,17 @@ class NameMatcher:
             return ()
         scored = []
         for run, run_key in self.candidates.items():
-            if not run_key or run_key[0] != key[0] or abs(len(run_key) - len(key)) > 1:
+            # a run across a name's separator (斯·兰克) is parts of two names, not one word's sound
+            if not run_key or run_key[0] != key[0] or abs(len(run_key) - len(key)) > 1 or "·" in run:
                 continue
             score = SequenceMatcher(None, key, run_key, autojunk=False).ratio()
             if score >= MIN_SOUND_ALIKE_SIMILARITY:
-                scored.append((score, len(run), run))
-        scored.sort(key=lambda item: (-item[0], -item[1]))
-        return tuple(run for _, _, run in scored[:limit])
+                scored.append((score, run))
+        # The coarse classes tie many runs (格里尔, 卡尔爱丽 and 克劳利 all read 2a4a4 like "greer"):
+        # the closer spelling breaks the tie, not the longer run.
+        best = sorted(scored, key=lambda item: -item[0])[:_SOUND_SHORTLIST]
+        best.sort(key=lambda item: (-item[0], -spelling_similarity(english_word, item[1])))
+        return tuple(run for _, run in best[:limit])
 
     def __hash__(self) -> int:  # lru_cache on a method needs the instance hashable
         return id(self)

@@ -257,6 +257,8 @@ class QueryAnalyzer:
             for phrase in bridge.translate(run, acronyms, keep=keep, capitalised=capitalised):
                 span = run[phrase.start:phrase.end]
                 given_name = question.given_names.get(run_start + phrase.start) if len(span) == 1 else None
+                if given_name is not None and self._is_foreign_surname(span[0], given_name):
+                    continue  # Graves of "Don Graves" is no 严重 (grave): the sound-alike step reads it
                 if given_name is not None and bridge.is_surname(span[0]):
                     # a surname after a given name: "Agnes Chow" is not Stephen Chow (周星驰), whom
                     # "Chow" alone would find, and the Li of "Andy Li" is no 厘 (a unit of length)
@@ -276,6 +278,13 @@ class QueryAnalyzer:
                 question.covered_tokens.update([*(w.lower() for w in span), *tokenize(" ".join(span))])
                 for i in range(phrase.start, phrase.end):
                     question.taken[run_start + i] = True
+
+    def _is_foreign_surname(self, word: str, given_name: str) -> bool:
+        """A capitalised word after a given name the corpus's glosses give foreigners (Don, Paul),
+        and no surname the dictionary knows (Lam, Chow: handled by its people)."""
+        names = self._corpus().names if self.options.use_names else None
+        return (names is not None and given_name.lower() in names.given_name_words
+                and not load_bridge().is_surname(word))
 
     def _with_later_senses(self, group: QueryGroup, later: tuple[str, ...]) -> QueryGroup:
         """A word's later dictionary senses compete with its main ones in the choice by context:
@@ -312,7 +321,9 @@ class QueryAnalyzer:
             if (question.taken[i] or i not in question.parsed.capitalised or word.lower() in STOPWORDS_EN
                     or "-" in word
                     or self.in_corpus(word.lower()) is not None
-                    or (self.options.use_bridge and load_bridge().lookup([word]))):
+                    or (self.options.use_bridge and load_bridge().lookup([word])
+                        and not (i in question.given_names
+                                 and self._is_foreign_surname(word, question.given_names[i])))):
                 # a name the corpus writes in Latin letters (Noveon) is matched as it is; a word
                 # the dictionary knows (Mount, Chinese) is no transliterated name
                 continue

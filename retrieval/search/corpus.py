@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from retrieval.crosslingual.bridge import load_bridge
-from retrieval.crosslingual.names import NameMatcher, merged_readings
+from retrieval.crosslingual.names import NameMatcher, load_transliteration_characters, merged_readings
 from retrieval.crosslingual.neighbours import TokenNeighbours
 from retrieval.store.protocol import IndexReader
 
@@ -24,5 +24,6 @@ class CorpusView:
             bridge = load_bridge()
             self.names = NameMatcher.from_evidence(
                 evidence, is_common_word=lambda word: bool(bridge.lookup([word.lower()])),
-                is_ordinary_word=lambda word: bridge.knows(word.lower()) and not bridge.is_proper_name(word))
+                is_ordinary_word=lambda word: bridge.knows(word.lower()) and not bridge.is_proper_name(word),
+                transliteration_chars=load_transliteration_characters())
             self.pinyin = merged_readings(evidence)

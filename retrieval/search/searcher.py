@@ -196,7 +196,8 @@ class Searcher:
         if options.use_lexical and stored:
             evidence = article_evidence(
                 query, groups, weights, stored[:3], self.index.row_articles(), scorer.term_rows,
-                self.analyzer.in_corpus, scorer.group_idf, self.index.unseen_idf())
+                self.analyzer.in_corpus, scorer.group_idf, self.index.unseen_idf(),
+                self.corpus.names.given_name_words if self.corpus.names is not None else frozenset())
         return Ranking(groups, scored, stored, coverage, weights, matched, evidence)
 
     def _with_focus(self, groups: list[QueryGroup], scored: list[Scored], fetched: dict[int, StoredPassage],

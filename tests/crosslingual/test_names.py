@@ -66,6 +66,24 @@ def test_unglossed_name_is_found_by_sound_in_the_corpus():
     assert matcher.sounds_like("Zzzzzz") == ()
 
 
+def test_a_name_is_heard_in_one_transliterated_word_not_across_two_names():
+    chars = frozenset("乔尔奥格里卡爱丽斯兰克伦茨施林")
+    texts = ["经济学家乔尔·奥尔说。", "贸易代表格里尔表示。", "歌手卡尔爱丽演唱。", "前东德领导人克伦茨，和施林克。"]
+    matcher = NameMatcher.from_texts(texts, chars)
+    # 乔尔·奥尔 sounds like "greer" by its coarse classes only across the separator; 格里尔 and
+    # 卡尔爱丽 tie on them, and the closer spelling (ge-li-er) comes first
+    assert matcher.sounds_like("Greer", limit=1) == ("格里尔",)
+    assert all("·" not in run for run in matcher.sounds_like("Greer", limit=5))
+    assert matcher.sounds_like("Krenz", limit=1) == ("克伦茨",)
+
+
+def test_given_names_are_read_from_the_corpus_glosses_of_people():
+    matcher = NameMatcher.from_texts(["副部长唐·格雷夫斯（Don Graves）说。", "经济学家保罗·罗默（Paul Romer）。",
+                                      "香港（Hong Kong）的苹果公司（Apple Inc）。", "ASML·荷兰（ASML Holland）"],
+                                     frozenset("唐格雷夫斯保罗默"))
+    assert matcher.given_name_words == frozenset({"don", "paul"})
+
+
 def test_transliteration_characters_come_from_foreign_name_entries():
     lines = ["唐納·川普 唐纳·川普 [Tang2 na4 · Chuan1 pu3] /Donald Trump/",
              "拜登 拜登 [Bai4 deng1] /Biden (name)/",

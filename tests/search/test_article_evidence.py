@@ -70,6 +70,10 @@ def test_specific_things_of_a_question():
     # corpus writes with the person's characters (Eric Xu is 徐直军); a company's first word is no given name
     words = english_specific_words("How much did Huawei chairman Eric Xu say it spent on R&D?", bridge)
     assert "huawei" in words and not {"eric", "r", "d"} & words
+    # a surname after a given name the corpus gives foreigners names someone, dictionary word or not
+    asked = "What did Deputy Commerce Secretary Don Graves say about chips?"
+    assert "graves" not in english_specific_words(asked, bridge)
+    assert "graves" in english_specific_words(asked, bridge, frozenset({"don"}))
     assert "axcelis" in english_specific_words("What share of Axcelis Technologies' sales came from China?", bridge)
     # proper nouns, places, Latin words as jieba's tagger reads them; not common nouns nor lone characters
     words = chinese_specific_words("腾讯投资的ai晶片公司是哪一年被美国列入实体清单的？")

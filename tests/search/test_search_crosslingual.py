@@ -295,3 +295,19 @@ def test_letters_of_abbreviations_are_no_groups_and_a_fiscal_year_is_its_year(tm
     assert not {"u", "s", "r", "d"} & set(groups)  # U.S. and R&D are no groups of letters
     assert "f" in groups  # the F of F-16 names the aircraft
     assert {"2025", "2025年"} & set(groups["fy2025"])  # the corpus writes the fiscal year as the year
+
+
+def test_a_surname_after_a_given_name_the_corpus_gives_foreigners_is_a_name_not_a_word(tmp_path, tiny_model):
+    searcher = searcher_over(tmp_path, tiny_model, "出口管制", "2023-05-10", [
+        "美国商务部官员唐·凯斯勒（Don Kessler）与经济学家唐·里特尔（Don Ritter）出席会议。",
+        "这场疫情的影响非常严重，出口管制也更加严格。",
+        "副部长格雷夫斯表示，对华芯片出口管制不会放松。"])
+    asked = "What did Don Graves say about export controls?"
+    graves = next([t.term for t in g.terms] for g in searcher.analyse(asked) if g.source == "graves")
+    assert "严重" not in graves  # the dictionary's "grave" (serious) is not his name
+    assert "格雷夫斯" in graves  # he is heard in the corpus's transliteration instead
+    # without glossed people called Don the word is the dictionary's
+    (tmp_path / "plain").mkdir()
+    plain = searcher_over(tmp_path / "plain", tiny_model, "出口管制", "2023-05-10", [
+        "这场疫情的影响非常严重，出口管制也更加严格。", "副部长格雷夫斯表示，对华芯片出口管制不会放松。"])
+    assert "严重" in {t.term for g in plain.analyse(asked) if g.source == "graves" for t in g.terms}
