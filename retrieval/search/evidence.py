@@ -150,6 +150,8 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
         years = [{g.source} if g.kind == "number" and is_year(g.source) else set()
                  for g, flag in zip(groups, specific, strict=True) if flag]
         thing_idf = group_idf[np.asarray(specific, dtype=bool)]
+        people = name_runs(query, [g for g, flag in zip(groups, specific, strict=True) if flag],
+                           load_bridge().is_proper_name)
     else:  # the tagger's words, matched as tokens or inside running text (林郑 of 林郑月娥)
         words = sorted(chinese_specific_words(normalize(query)))
         terms = [in_corpus(word) for word in words]
@@ -168,16 +170,52 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
         if any(not thing and _LATIN_NAME.fullmatch(word) and word not in STOPWORDS_EN
                for word, thing in zip(words, things, strict=True)):
             return 0.0
-    # ...but a form guessed by sound (weight < 1: Wolfspeed ~ 尔·佩希特) is no sign the corpus mentions it
-    if not things or (len(things) == 1 and any(term.weight >= 1.0 and term_rows(term) is not None
-                                               for term in things[0])):
+        people = []
+    # ...but a form guessed by sound (weight < 1: Wolfspeed ~ 尔·佩希特) is no sign the corpus mentions it.
+    # A person named in several words is one thing; the surname (the last) says whether the corpus has them.
+    merged = {column for run in people for column in run[:-1]}
+    alone = [column for column in range(len(things)) if column not in merged]
+    # (a person's surname as an English word, the Graves of "mass graves", is no mention of them)
+    surnames = {run[-1] for run in people}
+    if not things or (len(alone) == 1 and any(term.weight >= 1.0 and term_rows(term) is not None
+                                              and (alone[0] not in surnames or HAN.search(term.term))
+                                              for term in things[alone[0]])):
         return 1.0
     found = presence(things, years)
+    for run in people:  # the best of the name's words, at the weight of its rarest
+        found[:, run[-1]] = found[:, run].max(axis=1)
+        thing_idf[run[-1]] = thing_idf[run].max()
+    found, thing_idf = found[:, alone], thing_idf[alone]
     if not is_mostly_english(query):  # the title is the article's too: 《我的三退心路》 may be said only there
         titles = {int(articles.article_of[p.row]): normalize(p.title or "") for p in top}
         for row, article in enumerate(held_by):
             found[row, [column for column, word in enumerate(words) if word in titles.get(int(article), "")]] = 1.0
     return article_support(found, thing_idf)
+
+
+def name_runs(query: str, groups: Sequence[QueryGroup], is_proper_name: Callable[[str], bool]) -> list[list[int]]:
+    """Runs of consecutive one-word groups that are capitalised words of the question, side by side
+    in it: a person's name (Egon Krenz, Wendy Sherman, Hidaka Yoshiki), as indices into `groups`."""
+    from retrieval.crosslingual.bridge import english_words
+
+    parsed = english_words(query)
+    position = {word: i for i, word in reversed(list(enumerate(parsed.words)))}
+    at = [position.get(g.source.lower()) if " " not in g.source and g.kind != "number" else None
+          for g in groups]
+    runs, current = [], []
+    for index, where in sorted(((i, p) for i, p in enumerate(at) if p is not None
+                                and p in parsed.capitalised and p not in parsed.acronyms), key=lambda item: item[1]):
+        if current and where == at[current[-1]] + 1:
+            current.append(index)
+        else:
+            if len(current) >= 2:
+                runs.append(current)
+            current = [index]
+    if len(current) >= 2:
+        runs.append(current)
+    # two words, neither a name the dictionary has (Shandong Shouguang Luqing is a company, Iran Air
+    # an airline): a given name and a surname
+    return [run for run in runs if len(run) == 2 and not any(is_proper_name(groups[i].source) for i in run)]
 
 
 def _year_forms(word: str, in_corpus: Callable[[str], QueryTerm | None]) -> tuple[QueryTerm, ...]:

@@ -229,3 +229,35 @@ def test_a_later_dictionary_sense_is_kept_where_the_other_words_choose_it(tmp_pa
 
     assert "部长" in minister() and "公使" not in minister()  # 公使 keeps no company with 商务, 出口管制
     assert "部长" not in minister(sense_share=0.0)  # no choice by context: the main senses only
+
+
+def test_a_person_named_in_two_words_is_one_thing_held_by_either():
+    from retrieval.search.evidence import article_evidence, name_runs
+    from retrieval.search.terms import QueryGroup, QueryTerm
+    from retrieval.store.records import StoredPassage
+
+    def group(source: str, *terms: str, kind: str = "name") -> QueryGroup:
+        return QueryGroup(source, tuple(QueryTerm(term) for term in terms), kind)
+
+    asked = "What prison sentence did East German leader Egon Krenz get in 1997?"
+    groups = [group("1997", "1997", kind="number"), group("german", "德语", kind="bridge"),
+              group("egon", "埃贡"), group("krenz", "克伦茨")]
+    assert name_runs(asked, groups, load_bridge().is_proper_name) == [[2, 3]]
+    # a run with a name the dictionary has is a company or a place, not a person
+    assert name_runs("Did Iran Air buy jets?", [group("iran", "伊朗"), group("air", "航空")],
+                     load_bridge().is_proper_name) == []
+
+    articles = RowArticles.from_article_of(np.array([0, 1], dtype=np.int32), ["answer", "other"])
+    top = [StoredPassage(0, "p0", "answer", "1997年，克伦茨被判处六年半徒刑。", ("克伦茨",), "东德", None, None)]
+    rows = {"1997": (np.array([0]), np.array([1.0])), "克伦茨": (np.array([0]), np.array([1.0])),
+            "德语": (np.array([1]), np.array([1.0]))}
+
+    def evidence(question: str) -> float:
+        return article_evidence(question, groups, [5.0, 5.0, 10.0, 10.0], top, articles,
+                                lambda term: rows.get(term.term), lambda word: None, lambda g: 5.0, 9.0)
+
+    # the article writes the surname only (克伦茨), as Chinese news does: the person is held; only
+    # German (德语, elsewhere) is missing, 5 of 20 by weight
+    assert evidence(asked) == (5.0 + 10.0) / 20.0
+    # two names apart in the question are two things: the missing Egon costs 10 of 30
+    assert evidence("Did East German Egon say in 1997 that Krenz lied?") == (5.0 + 10.0) / 30.0
