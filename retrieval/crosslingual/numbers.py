@@ -73,7 +73,8 @@ def chinese_amounts(value: float) -> list[str]:
 
 
 _CHINESE_DIGITS = "〇一二三四五六七八九"
-_YEAR = re.compile(rf"(?<!\d){YEAR_DIGITS}(?!\d)")
+# "1930s" names a decade, not the year 1930
+_YEAR = re.compile(rf"(?<!\d){YEAR_DIGITS}(?!\d)(?!s\b)")
 # Some outlets write years digit by digit in Chinese characters: 二零一七年 / 二〇一七年, and a few
 # (Liberty Times pages) with the white circle ○ for the zero: 二○二五年.
 _CHINESE_DIGIT_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=年)")
@@ -123,10 +124,26 @@ def counted_unit(question: str) -> NumberPhrase | None:
     return NumberPhrase(match.group("unit"), UNITS[match.group("unit").lower()])
 
 
+_DECADE = re.compile(r"\b(?P<century>19|20)(?P<tens>\d)0s\b")
+_TENS = "一二三四五六七八九"
+
+
+def decade_forms(century: str, tens: int) -> tuple[str, ...]:
+    """The 1930s as Chinese writes a decade: 1930年代, (上世纪)30年代, 三十年代."""
+    forms = [f"{century}{tens}0年代"]
+    if century == "19" and tens >= 2:
+        forms += [f"{tens}0年代", f"{_TENS[tens - 1]}十年代"]
+    return tuple(forms)
+
+
 def number_phrases(question: str) -> list[NumberPhrase]:
-    """The quantities and months of an English question with their Chinese written forms."""
+    """The quantities, decades and months of an English question with their Chinese written forms."""
     text = with_digits(question)
     phrases: list[NumberPhrase] = []
+    # a decade is no year: "the 1930s" is never the year 1930 (nor does the year rule demand 1930)
+    for match in _DECADE.finditer(text):
+        phrases.append(NumberPhrase(match.group(0), decade_forms(match.group("century"), int(match.group("tens")))))
+    text = _DECADE.sub(" ", text)
     for match in _QUANTITY.finditer(text):
         low, high = match.group("low"), match.group("high")
         scale = SCALES.get((match.group("scale") or "").lower(), 1.0)

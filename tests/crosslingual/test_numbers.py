@@ -65,3 +65,13 @@ def test_the_unit_a_question_counts_in():
     assert counted_unit("How many times did Kissinger visit China?").chinese == ("次",)
     assert counted_unit("how many tons were exported?").chinese == ("吨",)
     assert counted_unit("How many people were arrested?") is None  # any count, no unit
+
+
+def test_a_decade_is_no_year():
+    phrases = {p.english: p.chinese for p in number_phrases("Which 1930s program did the 2010s revive in 1997?")}
+    assert phrases["1930s"] == ("1930年代", "30年代", "三十年代")  # 上世纪30年代 holds 30年代
+    assert phrases["2010s"] == ("2010年代",)
+    assert "1930" not in phrases and "1997" in phrases
+    # the year rule demands only the years a question names: not 1930 for "the 1930s"
+    assert years_in("Which 1930s program did they revive in 1997?") == {"1997"}
+    assert years_in("1930年的大萧条") == {"1930"}
