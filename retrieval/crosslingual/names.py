@@ -233,7 +233,7 @@ def read_given_names(pairs: Iterable[tuple[str, str, int]], transliteration_char
         if (len(han) >= 2 and all(ch in transliteration_chars for ch in han)
                 and _is_person_like(english, is_common_word) and not _ACRONYM.fullmatch(english.split()[0])):
             key = _english_key(english)
-            first = key.split()[0]
+            first = key.split()[0] if key else ""  # letters outside a–z (Ö Ä) leave no key
             if len(first) >= 2 and first.isalpha() and first not in STOPWORDS_EN:
                 people.setdefault(first, set()).add(key)
     return frozenset(first for first, whole in people.items()
