@@ -36,7 +36,7 @@ from retrieval.search.fusion import Scored, fuse
 from retrieval.search.options import RankingOptions
 from retrieval.search.rerank import rerank
 from retrieval.search.scoring import CANDIDATES_PER_SIDE, Scorer, best_rows, passage_totals
-from retrieval.search.terms import QueryGroup
+from retrieval.search.terms import QueryGroup, is_mostly_english
 from retrieval.store.protocol import IndexReader
 from retrieval.store.records import StoredPassage
 from retrieval.text.patterns import HAN
@@ -196,9 +196,16 @@ class Searcher:
         if options.use_lexical and stored:
             evidence = article_evidence(
                 query, groups, weights, stored[:3], self.index.row_articles(), scorer.term_rows,
-                self.analyzer.in_corpus, scorer.group_idf, self.index.unseen_idf(),
-                self.corpus.names.given_name_words if self.corpus.names is not None else frozenset())
+                self.analyzer.in_corpus, scorer.group_idf, self.index.unseen_idf(), self._given_name_words(query))
         return Ranking(groups, scored, stored, coverage, weights, matched, evidence)
+
+    def _given_name_words(self, query: str) -> frozenset[str]:
+        """The corpus's foreign given names, for an English question only: reading the names
+        evidence costs a cold process ~1 s, which a Chinese question never needs."""
+        if not is_mostly_english(query) or not self.options.use_names:
+            return frozenset()
+        names = self.corpus.names
+        return names.given_name_words if names is not None else frozenset()
 
     def _with_focus(self, groups: list[QueryGroup], scored: list[Scored], fetched: dict[int, StoredPassage],
                     weights: list[float]) -> list[Scored]:
