@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from retrieval.crosslingual.lemmas import irregular_lemmas
+from retrieval.crosslingual.lemmas import base_words, english_variants
 from retrieval.derived import PreparedTable, fingerprint, open_prepared, write_table
 from retrieval.text import STOPWORDS_EN, fold_width
 from retrieval.text.patterns import HAN
@@ -175,63 +175,6 @@ def parse_cedict_line(line: str) -> tuple[str, list[str]] | None:
     return simplified, [piece for sense in senses for piece in sense.split(";")]
 
 
-@lru_cache(maxsize=65536)
-def english_variants(word: str) -> tuple[str, ...]:
-    """The word and the plain forms it may be an inflection of (magnets → magnet, refining → refine,
-    children → child, won → win)."""
-    variants = [word]
-    if not word.isalpha():
-        return tuple(variants)
-    # Irregular forms from lemminflect's dictionary (plain CSV data in the package).
-    variants += irregular_lemmas(word)
-    if len(word) <= 3:
-        return tuple(dict.fromkeys(variants))
-    if word.endswith("ies"):
-        variants.append(word[:-3] + "y")
-    elif word.endswith("es"):
-        variants += [word[:-2], word[:-1]]
-    elif word.endswith("s") and not word.endswith("ss"):
-        variants.append(word[:-1])
-    if word.endswith("ed"):
-        variants += [word[:-2], word[:-1]]
-        if len(word) > 5 and word[-3] == word[-4]:
-            variants.append(word[:-3])  # stopped → stop
-    if word.endswith("ing"):
-        variants += [word[:-3], word[:-3] + "e"]
-        if len(word) > 6 and word[-4] == word[-5]:
-            variants.append(word[:-4])
-    if word.endswith("ly"):
-        variants.append(word[:-2])
-    # Derivations the dictionary glosses by their base: dependence → depend, reliance → rely,
-    # and the people-or-language adjectives of places: Chinese → China, Japanese → Japan, Russian → Russia,
-    # Ukrainian → Ukraine.
-    for suffix, replacements in (("ence", ("",)), ("ance", ("",)), ("ese", ("a", "")), ("ian", ("ia", "a", "e")),
-                                 ("an", ("a",))):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            variants += [word[: -len(suffix)] + replacement for replacement in replacements]
-    if word.endswith("est") or word.endswith("er"):
-        cut = word[:-3] if word.endswith("est") else word[:-2]
-        variants += [cut, cut + "e"] + ([cut[:-1]] if len(cut) > 2 and cut[-1] == cut[-2] else [])
-    return tuple(dict.fromkeys([*variants, *base_words(word)]))
-
-
-def base_words(word: str) -> tuple[str, ...]:
-    """The word a derived one is made from, for a word the dictionary lacks: the verb of a "-ment"
-    noun (enforcement → enforce), the noun of an "-al" adjective (congressional → congress,
-    presidential → president, constitutional → constitution). A word the dictionary has is not read
-    as its base too: department is no "depart" (离开)."""
-    found = []
-    if word.endswith("ment") and len(word) - 4 >= 3:
-        found.append(word[:-4])
-    if word.endswith("ional") and len(word) - 5 >= 4:
-        found.append(word[:-5])  # congressional → congress
-    if word.endswith("ntial"):
-        found.append(word[:-4] + "t")  # presidential → president
-    if word.endswith("al") and len(word) - 2 >= 4:
-        found.append(word[:-2])  # constitutional → constitution
-    return tuple(found)
-
-
 @dataclass(frozen=True)
 class EnglishWords:
     """The Latin-letter words of a question: lower-cased (acronyms keep their capitals), and which
@@ -268,7 +211,8 @@ class Bridge:
                  loose_headwords_by_key: dict[str, tuple[str, ...]] | None = None,
                  kinds_by_key: dict[str, tuple[str, ...]] | None = None,
                  proper_keys: Container[str] = frozenset(),
-                 people_by_surname: Mapping[str, tuple[str, ...]] | None = None):
+                 people_by_surname: Mapping[str, tuple[str, ...]] | None = None,
+                 common_headwords: Container[str] = frozenset()):
         self._by_key = headwords_by_key
         self._loose_by_key = loose_headwords_by_key or {}
         self._kinds_by_key = kinds_by_key or {}
@@ -276,6 +220,8 @@ class Bridge:
         # surname → "given name:headword" of each person the surname alone leads to (林郑 for
         # "lam", from Carrie Lam): a question naming another given name means someone else
         self._people_by_surname = people_by_surname or {}
+        # headwords CC-CEDICT has only as common words: lower-case pinyin (波及 [bo1 ji2]; not 深圳 [Shen1 zhen4])
+        self._common_headwords = common_headwords
 
     @classmethod
     def from_lines(cls, lines: Iterable[str]) -> Bridge:
@@ -285,6 +231,8 @@ class Bridge:
         capitalised_keys: set[str] = set()
         lower_case_keys: set[str] = set()
         people: dict[str, list[str]] = {}
+        proper_headwords: set[str] = set()
+        common_headwords: set[str] = set()
         for line in lines:
             parsed = parse_cedict_line(line)
             if parsed is None:
@@ -292,6 +240,8 @@ class Bridge:
             simplified, senses = parsed
             if not HAN.search(simplified):
                 continue
+            # CC-CEDICT capitalises the pinyin of proper nouns: [Shen1 zhen4] 深圳, [bo1 ji2] 波及
+            (proper_headwords if line.partition(" [")[2][:1].isupper() else common_headwords).add(simplified)
             rank = 0
             for sense in senses:
                 keys = _keys_of_sense(sense)
@@ -329,7 +279,8 @@ class Bridge:
         return cls(*({key: tuple(words) for key, words in table.items() if len(words) <= MAX_HEADWORDS_PER_KEY}
                      for table in (by_key, loose)), kinds_by_key={key: tuple(words) for key, words in kinds.items()},
                    proper_keys=frozenset(capitalised_keys - lower_case_keys),
-                   people_by_surname={key: tuple(found) for key, found in people.items()})
+                   people_by_surname={key: tuple(found) for key, found in people.items()},
+                   common_headwords=frozenset(common_headwords - proper_headwords))
 
     @classmethod
     def from_file(cls, path: Path) -> Bridge:
@@ -374,6 +325,11 @@ class Bridge:
     def is_surname(self, word: str) -> bool:
         """Some person the dictionary knows has this surname (Trump, Lam)."""
         return word.lower() in self._people_by_surname
+
+    def is_common_headword(self, chinese: str) -> bool:
+        """The dictionary has the (Simplified) word, and never as a proper noun: 波及, 家族; not 深圳,
+        美的 (Midea), nor a word it lacks."""
+        return chinese in self._common_headwords
 
     def people_named(self, surname: str, given_name: str) -> tuple[str, ...]:
         """Headwords of the people the dictionary knows by this given name and surname: for
@@ -472,6 +428,7 @@ def cedict_path() -> Path:
 
 _TABLES = ("strict", "loose", "kinds", "people")
 _PROPER_TABLE = "proper"  # keys CC-CEDICT writes only capitalised (Iran, Huawei): Bridge.is_proper_name
+_COMMON_TABLE = "common_headwords"  # Chinese words it has only as common words: Bridge.is_common_headword
 
 
 @lru_cache(maxsize=1)
@@ -486,6 +443,7 @@ def load_bridge() -> Bridge:
                                             bridge._people_by_surname), strict=True):
             write_table(connection, table, ((key, "\t".join(words)) for key, words in mapping.items()), "TEXT")
         write_table(connection, _PROPER_TABLE, ((key, "") for key in bridge._proper_keys), "TEXT")
+        write_table(connection, _COMMON_TABLE, ((key, "") for key in bridge._common_headwords), "TEXT")
 
     try:
         tables = open_prepared("cedict-bridge", fingerprint(data_files=[path], code_files=[Path(__file__)]), prepare)
@@ -494,5 +452,5 @@ def load_bridge() -> Bridge:
     strict, loose, kinds, people = (PreparedTable(tables, table, decode=lambda value: tuple(value.split("\t")))
                                     for table in _TABLES)
     return Bridge(strict, loose, kinds_by_key=kinds, proper_keys=PreparedTable(tables, _PROPER_TABLE),
-                  people_by_surname=people)
+                  people_by_surname=people, common_headwords=PreparedTable(tables, _COMMON_TABLE))
 

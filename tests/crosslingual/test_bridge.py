@@ -7,11 +7,11 @@ import pytest
 from retrieval.crosslingual.bridge import (
     Bridge,
     BridgeError,
-    english_variants,
     english_words,
     parse_cedict_line,
     sense_key,
 )
+from retrieval.crosslingual.lemmas import english_variants
 
 TINY_CEDICT = """\
 # CC-CEDICT (tiny)
@@ -280,3 +280,15 @@ def test_a_word_the_dictionary_glosses_only_in_the_plural_is_found():
     bridge = Bridge.from_lines(["制裁 制裁 [zhi4 cai2] /to punish/punishment/sanctions (incl. economic)/"])
     assert bridge.lookup(["sanction"]) == ("制裁",)
     assert bridge.lookup(["sanctions"]) == ("制裁",)
+
+
+def test_common_headwords_are_the_ones_cc_cedict_never_writes_as_proper_nouns():
+    bridge = Bridge.from_lines([
+        "波及 波及 [bo1 ji2] /to spread to/to involve/to affect/",
+        "深圳 深圳 [Shen1 zhen4] /see 深圳市[Shen1 zhen4 Shi4]/",  # a cross-reference, but a place
+        "美的 美的 [Mei3 di4] /Midea (brand)/",
+        "美的 美的 [mei3 de5] /beautiful/",  # also a word: it is still a name somewhere
+    ])
+    assert bridge.is_common_headword("波及")
+    assert not bridge.is_common_headword("深圳") and not bridge.is_common_headword("美的")
+    assert not bridge.is_common_headword("鹏芯微")  # unknown to the dictionary: no word of its

@@ -78,6 +78,10 @@ def test_specific_things_of_a_question():
     # proper nouns, places, Latin words as jieba's tagger reads them; not common nouns nor lone characters
     words = chinese_specific_words("腾讯投资的ai晶片公司是哪一年被美国列入实体清单的？")
     assert {"腾讯", "美国", "ai"} <= words and not {"晶片", "公司", "实体"} & words
+    # the tagger calls 波及 a place; the dictionary has it only as a word ("to affect")
+    asked = "英伟达哪款芯片也被美国新的出口限制波及？"
+    assert "波及" in chinese_specific_words(asked)
+    assert chinese_specific_words(asked, bridge.is_common_headword) == chinese_specific_words(asked) - {"波及"}
     # the best article's IDF-weighted share of what is asked
     presence = np.array([[1.0, 0.0, 0.0], [1.0, 1.0, 0.5]])
     assert article_support(presence, np.array([1.0, 2.0, 2.0])) == (1.0 + 2.0 + 1.0) / 5.0
