@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from retrieval.crosslingual.bridge import load_bridge
 from retrieval.crosslingual.names import NameMatcher, load_transliteration_characters, merged_readings
 from retrieval.crosslingual.neighbours import TokenNeighbours
@@ -20,10 +22,11 @@ class CorpusView:
         self.pinyin: dict[str, tuple[str, ...]] = {}
         if with_names:
             evidence = index.name_evidence()
-            # a word CC-CEDICT glosses ("group", "materials") is no surname standing for a whole name
+            # a word CC-CEDICT glosses ("group", "materials") is no surname standing for a whole name;
+            # asked of each gloss's words by three readings of the same glosses, so looked up once
             bridge = load_bridge()
             self.names = NameMatcher.from_evidence(
-                evidence, is_common_word=lambda word: bool(bridge.lookup([word.lower()])),
+                evidence, is_common_word=cache(lambda word: bool(bridge.lookup([word.lower()]))),
                 is_ordinary_word=lambda word: bridge.knows(word.lower()) and not bridge.is_proper_name(word),
                 transliteration_chars=load_transliteration_characters())
             self.pinyin = merged_readings(evidence)
