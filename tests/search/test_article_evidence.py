@@ -15,7 +15,12 @@ from retrieval.crosslingual.answer_type import counted_thing, expected_answer
 from retrieval.crosslingual.bridge import load_bridge
 from retrieval.crosslingual.senses import association, chosen, context_scores
 from retrieval.search.articles import article_totals, top_articles
-from retrieval.search.evidence import article_support, chinese_specific_words, english_specific_words
+from retrieval.search.evidence import (
+    article_support,
+    chinese_specific_words,
+    english_specific_words,
+    with_rarest_emphasised,
+)
 from retrieval.service import open_searcher
 from retrieval.store.records import RowArticles
 from retrieval.text import compact_normal_form
@@ -30,6 +35,23 @@ def test_rows_are_grouped_by_article_and_articles_score_best_per_group():
                             articles.article_of, 2)
     assert totals.tolist() == [3.0 + 1.0, 5.0]  # per group the article's best paragraph, summed
     assert top_articles(totals, 1).tolist() == [1] and top_articles(np.array([0.0, 2.0, 1.0]), 5).tolist() == [1, 2]
+
+
+def test_the_rarest_thing_weighs_more_only_when_the_corpus_barely_says_it():
+    unseen = 12.0
+    # US, Huawei, 2023 and Seagate (in two passages): an article with all but Seagate held 0.5 before
+    weights = np.array([1.8, 4.2, 5.0, 11.0], dtype=np.float32)
+    without_it = np.array([[1.0, 1.0, 1.0, 0.0]], dtype=np.float32)
+    assert article_support(without_it, weights) >= 0.5
+    assert article_support(without_it, with_rarest_emphasised(weights, unseen)) < 0.5
+    with_it = np.array([[0.0, 0.0, 1.0, 1.0]], dtype=np.float32)
+    assert article_support(with_it, with_rarest_emphasised(weights, unseen)) > article_support(with_it, weights)
+    # a rarest thing the corpus says often enough (IDF 9: dozens of passages) weighs as before
+    common = np.array([1.8, 4.2, 5.0, 9.0], dtype=np.float32)
+    assert with_rarest_emphasised(common, unseen).tolist() == common.tolist()
+    # one thing alone: nothing to weigh it against
+    assert with_rarest_emphasised(np.array([11.5], dtype=np.float32), unseen).tolist() == [11.5]
+    assert weights.tolist() == np.array([1.8, 4.2, 5.0, 11.0], dtype=np.float32).tolist()  # not changed in place
 
 
 def test_senses_kept_are_the_ones_the_other_words_keep_company_with():
@@ -258,7 +280,9 @@ def test_a_person_named_in_two_words_is_one_thing_held_by_either():
 
     def evidence(question: str) -> float:
         return article_evidence(question, groups, [5.0, 5.0, 10.0, 10.0], top, articles,
-                                lambda term: rows.get(term.term), lambda word: None, lambda g: 5.0, 9.0)
+                                lambda term: rows.get(term.term), lambda word: None, lambda g: 5.0, unseen_idf)
+
+    unseen_idf = 20.0  # no thing here is rare enough for the rarest to weigh more (tested above)
 
     # the article writes the surname only (克伦茨), as Chinese news does: the person is held; only
     # German (德语, elsewhere) is missing, 5 of 20 by weight
