@@ -160,6 +160,12 @@ def _person_name(sense: str) -> list[str] | None:
     return None
 
 
+def _syllables(line: str) -> str:
+    """A CC-CEDICT line's pinyin run together, without tones: `胡適 胡适 [Hu2 Shi4]` → "hushi"."""
+    pinyin = line.partition(" [")[2].partition("]")[0]
+    return re.sub(r"[\d:\s]", "", pinyin).lower()
+
+
 def parse_cedict_line(line: str) -> tuple[str, list[str]] | None:
     """`trad simp [pin yin] /sense/sense/` → (simplified headword, senses); None for comments and junk."""
     line = line.strip()
@@ -240,11 +246,18 @@ class Bridge:
             simplified, senses = parsed
             if not HAN.search(simplified):
                 continue
+            syllables = _syllables(line)
             # CC-CEDICT capitalises the pinyin of proper nouns: [Shen1 zhen4] 深圳, [bo1 ji2] 波及
             (proper_headwords if line.partition(" [")[2][:1].isupper() else common_headwords).add(simplified)
             rank = 0
             for sense in senses:
                 keys = _keys_of_sense(sense)
+                person = _person_name(_meaning(sense)) if keys else None
+                # a Chinese name in Chinese order (Hu Shi 胡适, Xi Jinping): the surname comes first,
+                # and the last word is a given name that finds no one ("Shi" of Shi Yinhong is no 胡适)
+                chinese_order = person is not None and "".join(person).lower() == syllables
+                if chinese_order:
+                    keys = keys[:1]
                 if keys:  # "Iran" is a name wherever CC-CEDICT writes it; "president" is not
                     meaning = _meaning(sense)
                     (capitalised_keys if meaning[:1].isupper() else lower_case_keys).add(keys[0])
@@ -255,9 +268,9 @@ class Bridge:
                 if keys and not weak and (rank == 0 or (len(simplified) > 1 and rank <= MAX_SENSE_RANK)):
                     for key in keys:
                         _add(by_key, key, simplified)
-                    person = _person_name(_meaning(sense))
                     if person is not None:
-                        _add(people, person[-1].lower(), f"{' '.join(person[:-1]).lower()}:{simplified}")
+                        surname, given = (person[0], person[1:]) if chinese_order else (person[-1], person[:-1])
+                        _add(people, surname.lower(), f"{' '.join(given).lower()}:{simplified}")
                 elif keys and len(simplified) > 1 and rank <= MAX_LOOSE_SENSE_RANK:
                     for key in keys:
                         _add(loose, key, simplified)

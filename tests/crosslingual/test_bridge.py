@@ -91,6 +91,19 @@ def test_a_surname_after_another_given_name_is_someone_else():
     assert bridge.lookup(["AT"], loose=True) == ()  # a person's initials are no acronym of theirs
 
 
+def test_a_chinese_name_in_chinese_order_is_found_whole_not_by_its_given_name():
+    bridge = Bridge.from_lines(["胡適 胡适 [Hu2 Shi4] /Hu Shi (1891-1962), proponent of writing in colloquial Chinese/",
+                                "習近平 习近平 [Xi2 Jin4 ping2] /Xi Jinping (1953-), PRC president/",
+                                "特朗普 特朗普 [Te4 lang3 pu3] /Donald Trump (1946-), US president/"])
+    assert bridge.lookup(["hu", "shi"]) == ("胡适",) and bridge.lookup(["xi", "jinping"]) == ("习近平",)
+    # the Shi of Shi Yinhong (时殷弘) is no 胡适: "Shi" is Hu Shi's given name, not his surname
+    assert bridge.lookup(["shi"]) == () and bridge.lookup(["jinping"]) == ()
+    assert not bridge.is_surname("Shi") and bridge.is_surname("Hu") and bridge.is_surname("Xi")
+    assert bridge.people_named("xi", "Jinping") == ("习近平",)
+    # a foreigner's name, in the dictionary's English order, still answers to the surname alone
+    assert bridge.lookup(["trump"]) == ("特朗普",) and bridge.is_surname("Trump")
+
+
 def test_a_ment_noun_is_read_as_its_verb_only_where_the_dictionary_lacks_it():
     bridge = Bridge.from_lines(["離開 离开 [li2 kai1] /to depart; to leave/", "部門 部门 [bu4 men2] /department/",
                                 "執行 执行 [zhi2 xing2] /to enforce/"])
