@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 from support.building import build_with_deltas as build
 
 from retrieval.config import Settings, load_settings
@@ -289,3 +290,30 @@ def test_a_person_named_in_two_words_is_one_thing_held_by_either():
     assert evidence(asked) == (5.0 + 10.0) / 20.0
     # two names apart in the question are two things: the missing Egon costs 10 of 30
     assert evidence("Did East German Egon say in 1997 that Krenz lied?") == (5.0 + 10.0) / 30.0
+
+
+def test_an_english_question_about_a_rare_thing_its_article_lacks_is_not_answered():
+    from retrieval.search.evidence import article_evidence
+    from retrieval.search.terms import QueryGroup, QueryTerm
+    from retrieval.store.records import StoredPassage
+
+    def group(source: str, term: str, kind: str = "name") -> QueryGroup:
+        return QueryGroup(source, (QueryTerm(term),), kind)
+
+    asked = "How much was the penalty the US imposed on Seagate in 2023 for shipping drives to Huawei?"
+    groups = [group("2023", "2023", kind="number"), group("huawei", "华为"), group("US", "美国", kind="bridge"),
+              group("seagate", "seagate")]
+    weights = [5.0, 4.0, 2.0, 11.0]  # Seagate in a passage or two of the corpus, elsewhere
+    articles = RowArticles.from_article_of(np.array([0, 1], dtype=np.int32), ["topical", "elsewhere"])
+    top = [StoredPassage(0, "p0", "topical", "2023年美国对华为加强出口管制。", ("华为",), "管制", None, None)]
+    rows = {"2023": (np.array([0]), np.array([1.0])), "华为": (np.array([0]), np.array([1.0])),
+            "美国": (np.array([0]), np.array([1.0])), "seagate": (np.array([1]), np.array([1.0]))}
+
+    def evidence(unseen_idf: float) -> float:
+        return article_evidence(asked, groups, weights, top, articles, lambda term: rows.get(term.term),
+                                lambda word: None, lambda g: 5.0, unseen_idf)
+
+    # held: 2023, Huawei, US = 11 of 22; the rarest at 1.5× makes it 11 of 27.5, under the 0.5 bar
+    assert evidence(unseen_idf=12.0) == pytest.approx(11.0 / 27.5)
+    # in a corpus where Seagate is common enough (unseen 20: IDF 11 is far from it), half is held
+    assert evidence(unseen_idf=20.0) == pytest.approx(0.5)
