@@ -33,7 +33,7 @@ PROPER_TAGS = frozenset(("nr", "nrfg", "nrt", "ns", "nt", "nz", "eng"))
 # A page's date says when it was written, not what it is about: weaker than the text naming the year.
 DATED_YEAR_CREDIT = 0.5
 # The question's rarest thing, when the corpus says it in only a handful of passages (its IDF within
-# this many nats of an unseen term's: df ≲ e² ≈ 7, at any corpus size), is what the question is about:
+# this many nats of an unseen term's: df + 0.5 ≲ 0.5·e², df ≤ 3 at any corpus size), is what it is about:
 # it weighs RAREST_EMPHASIS × its IDF (English questions). Tuning pool + diagnose + J + K at heldout +
 # large (556 questions), both languages: NOANS +4, false abstains +1 at 1.5; at 2, +6 / +3; at 3, +6 / +7.
 RARE_WITHIN_NATS = 2.0

@@ -47,7 +47,7 @@ def test_the_rarest_thing_weighs_more_only_when_the_corpus_barely_says_it():
     assert article_support(without_it, with_rarest_emphasised(weights, unseen)) < 0.5
     with_it = np.array([[0.0, 0.0, 1.0, 1.0]], dtype=np.float32)
     assert article_support(with_it, with_rarest_emphasised(weights, unseen)) > article_support(with_it, weights)
-    # a rarest thing the corpus says often enough (IDF 9: dozens of passages) weighs as before
+    # a rarest thing the corpus says often enough (IDF 9: about ten passages) weighs as before
     common = np.array([1.8, 4.2, 5.0, 9.0], dtype=np.float32)
     assert with_rarest_emphasised(common, unseen).tolist() == common.tolist()
     # one thing alone: nothing to weigh it against
