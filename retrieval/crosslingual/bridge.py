@@ -160,9 +160,8 @@ def _person_name(sense: str) -> list[str] | None:
     return None
 
 
-def _syllables(line: str) -> str:
-    """A CC-CEDICT line's pinyin run together, without tones: `胡適 胡适 [Hu2 Shi4]` → "hushi"."""
-    pinyin = line.partition(" [")[2].partition("]")[0]
+def _syllables(pinyin: str) -> str:
+    """A CC-CEDICT line's pinyin run together, without tones: `Hu2 Shi4` (胡适) → "hushi"."""
     return re.sub(r"[\d:\s]", "", pinyin).lower()
 
 
@@ -246,9 +245,10 @@ class Bridge:
             simplified, senses = parsed
             if not HAN.search(simplified):
                 continue
-            syllables = _syllables(line)
+            pinyin = line.partition(" [")[2].partition("]")[0]
+            syllables = _syllables(pinyin)
             # CC-CEDICT capitalises the pinyin of proper nouns: [Shen1 zhen4] 深圳, [bo1 ji2] 波及
-            (proper_headwords if line.partition(" [")[2][:1].isupper() else common_headwords).add(simplified)
+            (proper_headwords if pinyin[:1].isupper() else common_headwords).add(simplified)
             rank = 0
             for sense in senses:
                 keys = _keys_of_sense(sense)

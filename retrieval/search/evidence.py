@@ -153,7 +153,8 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
         return found
 
     group_idf = np.asarray(weights, dtype=np.float32)
-    if is_mostly_english(query):
+    english = is_mostly_english(query)
+    if english:
         specific = specific_english_groups(groups, english_specific_words(query, load_bridge(), given_name_words))
         # 林郑 (Carrie Lam) is also said inside the token 林郑月娥, as for a Chinese question below
         things = [tuple(form for term in g.terms for form in token_and_substring(term))
@@ -197,11 +198,11 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
         found[:, run[-1]] = found[:, run].max(axis=1)
         thing_idf[run[-1]] = thing_idf[run].max()
     found, thing_idf = found[:, alone], thing_idf[alone]
-    if not is_mostly_english(query):  # the title is the article's too: 《我的三退心路》 may be said only there
+    if not english:  # the title is the article's too: 《我的三退心路》 may be said only there
         titles = {int(articles.article_of[p.row]): normalize(p.title or "") for p in top}
         for row, article in enumerate(held_by):
             found[row, [column for column, word in enumerate(words) if word in titles.get(int(article), "")]] = 1.0
-    if is_mostly_english(query):
+    else:
         # only where the rare thing is met through the corpus's own forms (Seagate, Wolfspeed, Szeged):
         # a Chinese question writes a foreigner in its own transliteration (沙普斯, the article 夏普斯), and
         # on fresh set M the emphasis cost two such Chinese answers for one no-answer question
