@@ -46,9 +46,17 @@ _NAMED_ACRONYM = re.compile(r"^(?P<name>[A-Za-z][\w'’.-]*(?:\s+[A-Za-z][\w'’
                             r"(?:\((?P<paren>[A-Z][A-Z0-9&]{1,7})\)|,\s*(?P<comma>[A-Z][A-Z0-9&]{1,7})\s*$)")
 # "abbr. for 中國共產黨|中国共产党[Zhong1 guo2 …], Chinese Communist Party": the abbreviation means what follows.
 _ABBREVIATION_FOR = re.compile(r"^abbr\. for [^,\]]*\],\s*(?=[A-Za-z])")
+# A people or a party is named by its adjective, which CC-CEDICT glosses only inside the phrase:
+# "Uighur (Uyghur) ethnic group of Xinjiang" (维吾尔族), "Republican Party" (共和党), "a Republican
+# party member" (共和党人). The adjective (and a spelling in brackets) answers to it loosely.
+_PEOPLE_SENSE = re.compile(r"^(?:an? )?([A-Z][a-z]+)(?: \(([A-Z][a-z]+)\))? (?:ethnic group|people|person|nationality|"
+                           r"[Pp]arty|party member|faction)(?=$| of | in | \(|,)")
 _NAME_FILLERS = frozenset({"of", "and", "for", "the", "on", "in", "&", "de", "to"})
 # A sense CC-CEDICT marks as archaic, dialect, slang or religious is not what a news
 # question means: "(arch.) minister" made 郎 the strict translation of "minister".
+# A slur or a joke is never what a question's word means: "Taiwanese" was 台巴子 and 台蛙 ("(derog.)
+# Taiwanese; person from Taiwan"), "Koreans" 韩棒子. The whole slash field goes, semicolon pieces too.
+_SLUR = re.compile(r"\((?:derog\.|derogatory|pejorative|offensive|vulgar|jocular)\)", re.I)
 _WEAK_REGISTER = re.compile(r"^\((?:arch\.|archaic|old|dialect|slang|Internet slang|onom\.|Buddhism|"
                             r"Taoism|TCM)\)\s*")
 
@@ -175,7 +183,8 @@ def parse_cedict_line(line: str) -> tuple[str, list[str]] | None:
     if len(parts) != 2 or "] /" not in rest:
         return None
     simplified = parts[1]
-    senses = rest.partition("] /")[2].strip().strip("/").split("/")
+    senses = [sense for sense in rest.partition("] /")[2].strip().strip("/").split("/")
+              if not _SLUR.search(sense)]
     # Several senses are sometimes packed into one slash field with semicolons.
     return simplified, [piece for sense in senses for piece in sense.split(";")]
 
@@ -288,6 +297,10 @@ class Bridge:
                     implied = implied_acronym(_meaning(sense))
                     if implied is not None:
                         _add(loose, implied, simplified)
+                nation = _PEOPLE_SENSE.match(sense.strip()) if len(simplified) > 1 else None
+                for adjective in nation.groups() if nation is not None and rank <= MAX_LOOSE_SENSE_RANK else ():
+                    if adjective:
+                        _add(loose, adjective.lower(), simplified)
                 rank += bool(keys)
         return cls(*({key: tuple(words) for key, words in table.items() if len(words) <= MAX_HEADWORDS_PER_KEY}
                      for table in (by_key, loose)), kinds_by_key={key: tuple(words) for key, words in kinds.items()},
@@ -322,8 +335,9 @@ class Bridge:
                 found += table.get(f"{stem} {variant}".strip(), ())
         for base in bases if not found else ():  # only a word the dictionary lacks is read as its base
             found += table.get(f"{stem} {base}".strip(), ())
-        if not found and words[-1].isalpha() and len(words[-1]) > 3 and not words[-1].endswith("s"):
-            found += table.get(f"{stem} {words[-1]}s".strip(), ())  # "sanction": glossed only as "sanctions"
+        for variant in english_variants(words[-1]) if not found and words[-1].isalpha() else ():
+            if len(variant) > 3 and not variant.endswith("s"):  # "sanction(ed)": glossed only as "sanctions"
+                found += table.get(f"{stem} {variant}s".strip(), ())
         return tuple(dict.fromkeys(found))
 
     def knows(self, word: str) -> bool:

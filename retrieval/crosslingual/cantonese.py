@@ -42,11 +42,18 @@ def hong_kong_spelling(jyutping: str) -> str:
     return initial + syllable
 
 
+# An unaspirated initial stop is written voiced or voiceless by different writers: 邦 bong is
+# "Pong" in the government's spelling and "Bong" in Lau Tat-bong's (and 丁 Ting or Ding).
+_VOICED_INITIAL = {"b": "p", "d": "t", "g": "k"}
+
+
 def canonical(syllable: str) -> str:
     """A romanised syllable in the coarse spelling both sides meet in."""
     syllable = syllable.lower()
     for written, folded in _CANONICAL:
         syllable = syllable.replace(written, folded)
+    if syllable[:1] in _VOICED_INITIAL:
+        syllable = _VOICED_INITIAL[syllable[0]] + syllable[1:]
     # a final h only lengthens the vowel in Hong Kong spellings: 華 Wah, 嘉 Kah (Jyutping waa, gaa)
     return syllable[:-1] if len(syllable) > 2 and syllable.endswith("h") and syllable[-2] in "aeiou" else syllable
 

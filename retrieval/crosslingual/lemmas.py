@@ -84,7 +84,22 @@ def english_variants(word: str) -> tuple[str, ...]:
     if word.endswith("est") or word.endswith("er"):
         cut = word[:-3] if word.endswith("est") else word[:-2]
         variants += [cut, cut + "e"] + ([cut[:-1]] if len(cut) > 2 and cut[-1] == cut[-2] else [])
+    variants += [american for variant in variants for american in american_spellings(variant)]
     return tuple(dict.fromkeys([*variants, *base_words(word)]))
+
+
+# British spellings → the American ones CC-CEDICT glosses with (aluminium → aluminum, defence →
+# defense, organisation → organization, labour → labor, centre → center, programme → program).
+_BRITISH_ENDINGS = (("isation", "ization"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("yse", "yze"),
+                    ("our", "or"), ("tre", "ter"), ("fence", "fense"), ("cence", "cense"), ("ogue", "og"),
+                    ("mme", "m"), ("inium", "inum"), ("elled", "eled"), ("elling", "eling"))
+
+
+def american_spellings(word: str) -> list[str]:
+    """The word spelt the American way, where it has a British ending ("four" and "hour" have
+    none: an -our word is six letters or more)."""
+    return [word[: -len(ending)] + american for ending, american in _BRITISH_ENDINGS
+            if word.endswith(ending) and len(word) - len(ending) >= 2 and (ending != "our" or len(word) >= 6)]
 
 
 def base_words(word: str) -> tuple[str, ...]:
@@ -101,4 +116,8 @@ def base_words(word: str) -> tuple[str, ...]:
         found.append(word[:-4] + "t")  # presidential → president
     if word.endswith("al") and len(word) - 2 >= 4:
         found.append(word[:-2])  # constitutional → constitution
+    if word.endswith("ator") and len(word) - 4 >= 3:
+        found.append(word[:-2] + "e")  # negotiator → negotiate, regulator → regulate
+    if word.endswith("ian") and len(word) - 3 >= 3:
+        found += [word[:-3], word[:-3] + "y"]  # Iranian → Iran, Italian → Italy
     return tuple(found)

@@ -18,7 +18,11 @@ _JUNK_TAGS = ("script", "style", "noscript", "img", "picture", "figure", "figcap
               "audio", "object", "embed", "head", "title", "meta", "link", "summary")
 
 
-_JUNK_CLASS = re.compile(r"caption|share|social|related|breadcrumb|advert|promo|comment", re.I)
+# A post's byline, categories, dates and reading time ("entry-meta" in WordPress themes) are no
+# paragraph: read as one, "McCaffrey Opinion , 中国故事 2018年2月25日 2019年6月25日 0 Minutes" met the
+# dates of questions about other articles and outranked their answers (26 such passages in large).
+_JUNK_CLASS = re.compile(r"caption|share|social|related|breadcrumb|advert|promo|comment|entry-meta|post-meta",
+                         re.I)
 
 
 _BLOCK_TAGS = frozenset("p div li ul ol h1 h2 h3 h4 h5 h6 tr td th table blockquote section article "
