@@ -305,3 +305,36 @@ def test_common_headwords_are_the_ones_cc_cedict_never_writes_as_proper_nouns():
     assert bridge.is_common_headword("波及")
     assert not bridge.is_common_headword("深圳") and not bridge.is_common_headword("美的")
     assert not bridge.is_common_headword("鹏芯微")  # unknown to the dictionary: no word of its
+
+
+def test_slurs_are_no_translation_and_a_people_answers_to_its_adjective_loosely():
+    bridge = Bridge.from_lines([
+        "臺巴子 台巴子 [Tai2 ba1 zi5] /(derog.) Taiwanese; person from Taiwan/",
+        "臺灣人 台湾人 [Tai2 wan1 ren2] /Taiwanese person/Taiwanese/",
+        "維吾爾族 维吾尔族 [Wei2 wu2 er3 zu2] /Uighur (Uyghur) ethnic group of Xinjiang/",
+        "共和黨 共和党 [Gong4 he2 dang3] /Republican Party/",
+        "裸官 裸官 [luo3 guan1] /a Communist Party official whose wife and children have left China/",
+    ])
+    assert bridge.lookup(["taiwanese"]) == ("台湾人",)
+    assert bridge.lookup(["person", "from", "taiwan"]) == ()  # the slur's other half went with it
+    assert bridge.lookup(["uyghurs"], loose=True) == ("维吾尔族",)
+    assert bridge.lookup(["uighur"], loose=True) == ("维吾尔族",)
+    assert bridge.lookup(["republicans"], loose=True) == ("共和党",)
+    assert bridge.lookup(["republicans"]) == ()  # only loosely: the phrase is the party, not the word
+    assert bridge.lookup(["communist"], loose=True) == ()  # an official of the party is no people
+
+
+def test_british_spellings_and_derived_words_find_the_dictionarys_word():
+    bridge = Bridge.from_lines([
+        "鋁 铝 [lu:3] /aluminum (chemistry)/",
+        "防務 防务 [fang2 wu4] /defense/",
+        "伊朗 伊朗 [Yi1 lang3] /Iran/",
+        "談判 谈判 [tan2 pan4] /to negotiate/negotiation/talks/",
+        "制裁 制裁 [zhi4 cai2] /to punish/punishment/sanctions (incl. economic sanctions)/",
+    ])
+    assert bridge.lookup(["aluminium"]) == ("铝",)
+    assert bridge.lookup(["defence"]) == ("防务",)
+    assert bridge.lookup(["iranian"]) == ("伊朗",)
+    assert bridge.lookup(["negotiator"]) == ("谈判",)
+    assert bridge.lookup(["sanctioned"]) == ("制裁",)
+    assert bridge.lookup(["four"]) == ()  # no British -our word

@@ -158,3 +158,10 @@ def test_a_one_word_gloss_that_is_an_ordinary_word_is_left_to_the_dictionary():
         is_ordinary_word=lambda word: ordinary(word.lower()))
     assert matcher.glossed_forms("House") == ()  # the US House is no 独立屋
     assert matcher.glossed_forms("Tesla") == ("特斯拉",)
+
+
+def test_a_hong_kong_spelling_meets_its_name_whether_its_stops_are_written_voiced_or_not():
+    from retrieval.crosslingual.cantonese import key_of_chinese, key_of_english
+
+    assert key_of_chinese("劉達邦") == key_of_english(["Lau", "Tat-bong"]) == key_of_english(["Lau", "Tat-pong"])
+    assert key_of_english(["Lau", "Tat-bong"]) != key_of_english(["Lau", "Tat-mong"])

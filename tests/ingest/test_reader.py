@@ -429,3 +429,11 @@ def test_corpus_report_breaks_date_coverage_down_by_sniffed_format(tmp_path):
 def read_manifest_urls(path: Path) -> dict[str, str]:
     lines = path.read_text(encoding="utf-8").splitlines()[1:]
     return dict(line.split("\t") for line in lines if line.strip())
+
+
+def test_a_wordpress_posts_byline_dates_and_reading_time_are_no_paragraph():
+    page = ("---\ntitle: \"稀土\"\ndate: 2018-02-25\n---\n<article><div class=\"entry-meta\"><span class=\"byline\">"
+            "McCaffrey</span> Opinion , 中国故事 <time>2018年2月25日</time> <time>2019年6月25日</time>"
+            f"<span>0 Minutes</span></div><div class=\"entry-content\"><p>{BODY}</p><p>{BODY2}</p></div></article>")
+    article = parse_page(page, "wp.md")
+    assert article.paragraphs == (BODY, BODY2)
