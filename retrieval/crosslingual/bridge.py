@@ -52,11 +52,11 @@ _ABBREVIATION_FOR = re.compile(r"^abbr\. for [^,\]]*\],\s*(?=[A-Za-z])")
 _PEOPLE_SENSE = re.compile(r"^(?:an? )?([A-Z][a-z]+)(?: \(([A-Z][a-z]+)\))? (?:ethnic group|people|person|nationality|"
                            r"[Pp]arty|party member|faction)(?=$| of | in | \(|,)")
 _NAME_FILLERS = frozenset({"of", "and", "for", "the", "on", "in", "&", "de", "to"})
-# A sense CC-CEDICT marks as archaic, dialect, slang or religious is not what a news
-# question means: "(arch.) minister" made 郎 the strict translation of "minister".
 # A slur or a joke is never what a question's word means: "Taiwanese" was 台巴子 and 台蛙 ("(derog.)
 # Taiwanese; person from Taiwan"), "Koreans" 韩棒子. The whole slash field goes, semicolon pieces too.
 _SLUR = re.compile(r"\((?:derog\.|derogatory|pejorative|offensive|vulgar|jocular)\)", re.I)
+# A sense CC-CEDICT marks as archaic, dialect, slang or religious is not what a news
+# question means: "(arch.) minister" made 郎 the strict translation of "minister".
 _WEAK_REGISTER = re.compile(r"^\((?:arch\.|archaic|old|dialect|slang|Internet slang|onom\.|Buddhism|"
                             r"Taoism|TCM)\)\s*")
 
@@ -297,10 +297,10 @@ class Bridge:
                     implied = implied_acronym(_meaning(sense))
                     if implied is not None:
                         _add(loose, implied, simplified)
-                nation = _PEOPLE_SENSE.match(sense.strip()) if len(simplified) > 1 else None
-                for adjective in nation.groups() if nation is not None and rank <= MAX_LOOSE_SENSE_RANK else ():
-                    if adjective:
-                        _add(loose, adjective.lower(), simplified)
+                nation = (_PEOPLE_SENSE.match(sense.strip())
+                          if len(simplified) > 1 and rank <= MAX_LOOSE_SENSE_RANK else None)
+                for adjective in filter(None, nation.groups() if nation is not None else ()):
+                    _add(loose, adjective.lower(), simplified)
                 rank += bool(keys)
         return cls(*({key: tuple(words) for key, words in table.items() if len(words) <= MAX_HEADWORDS_PER_KEY}
                      for table in (by_key, loose)), kinds_by_key={key: tuple(words) for key, words in kinds.items()},
