@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from retrieval.crosslingual.numbers import years_in
-from retrieval.search.terms import QueryGroup, distinct_sources, without_years
+from retrieval.search.terms import QueryGroup, distinct_sources, is_mostly_english, without_years
 from retrieval.store.records import StoredPassage
 
 
@@ -22,11 +22,18 @@ def should_abstain(query: str, groups: list[QueryGroup], stored: list[StoredPass
     `article_evidence`: the best top-3 article's share of the question's specific things
     (retrieval.search.evidence)."""
     distinct = len(set(distinct_sources([g.source for g in without_years(groups)])))
-    return (not stored or coverage < options.min_coverage
+    return (not stored or coverage < coverage_bar(query, options)
             or groups_matched < min(options.min_groups, distinct)
             or (options.require_years and not years_met(query, stored[:3]))
             or (options.require_names and bool(unknown_people(query)))
             or article_evidence < options.min_evidence)
+
+
+def coverage_bar(query: str, options) -> float:
+    """min_coverage, raised to min_chinese_coverage for a question not mostly in English."""
+    if is_mostly_english(query):
+        return options.min_coverage
+    return max(options.min_coverage, options.min_chinese_coverage)
 
 
 def years_met(query: str, passages: list[StoredPassage]) -> bool:

@@ -40,20 +40,21 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- the asked English clause's weight", {"asked_english_clause_weight": 0.0}),
     ("- English forms capped at their translations' IDF", {"cap_english_forms": False}),
     ("- evidence abstain rule", {"min_evidence": 0.0}),
+    ("- Chinese questions' coverage bar", {"min_chinese_coverage": 0.0}),
     ("sound-alike names at full weight", {"sound_alike_weight": 1.0}),
     ("- two-group abstain rule", {"min_groups": 1}),
     ("- dense (lexical only)", {"use_dense": False}),
     ("- lexical (dense candidates)", {"use_lexical": False}),
     # The embedding model alone: no lexical candidates, no reranking by the question's terms, no abstaining.
     ("dense only, never abstain", {"use_lexical": False, "rerank_weight": 0.0, "min_coverage": 0.0,
-                                   "min_groups": 0, "require_years": False, "require_names": False,
-                                   "min_evidence": 0.0}),
+                                   "min_chinese_coverage": 0.0, "min_groups": 0, "require_years": False,
+                                   "require_names": False, "min_evidence": 0.0}),
     ("none (plain BM25+dense)", {"use_bridge": False, "use_names": False, "use_numbers": False,
                                  "use_phrases": False, "use_neighbours": False, "rerank_weight": 0.0,
                                  "require_years": False, "require_names": False, "use_kinds": False,
                                  "context_weight": 0.0, "answer_weight": 0.0, "counted_weight": 0.0,
                                  "article_weight": 0.0, "sense_share": 0.0, "min_evidence": 0.0,
-                                 "article_vector_weight": 0.0}),
+                                 "article_vector_weight": 0.0, "min_chinese_coverage": 0.0}),
 )
 
 

@@ -85,8 +85,10 @@ def test_component_switches_come_from_settings():
 
 def test_one_shared_word_is_not_an_answer(searcher):
     question = "稀土红烧肉怎么做才好吃？"  # one word the corpus has, the rest about cooking
-    lenient = searcher.with_options(replace(searcher.options, min_coverage=0.0, min_groups=1))
-    strict = searcher.with_options(replace(searcher.options, min_coverage=0.0, min_groups=2))
+    lenient = searcher.with_options(replace(searcher.options, min_coverage=0.0, min_chinese_coverage=0.0,
+                                            min_groups=1))
+    strict = searcher.with_options(replace(searcher.options, min_coverage=0.0, min_chinese_coverage=0.0,
+                                           min_groups=2))
     assert lenient.search(question, 3).answered
     assert not strict.search(question, 3).answered
     assert strict.search("贝森特说的12到24个月是什么意思？", 3).answered
@@ -311,3 +313,22 @@ def test_a_surname_after_a_given_name_the_corpus_gives_foreigners_is_a_name_not_
     plain = searcher_over(tmp_path / "plain", tiny_model, "出口管制", "2023-05-10", [
         "这场疫情的影响非常严重，出口管制也更加严格。", "副部长格雷夫斯表示，对华芯片出口管制不会放松。"])
     assert "严重" in {t.term for g in plain.analyse(asked) if g.source == "graves" for t in g.terms}
+
+
+def test_a_chinese_question_needs_more_of_its_words_covered_than_an_english_one(searcher):
+    # Shares 稀土, 出口, 管制 and 日本 with the seeds but asks about something else (coverage ~0.2)
+    question = "中国稀土出口管制的新规定包括哪些日本企业的采购计划？"
+    lenient = searcher.with_options(replace(searcher.options, min_chinese_coverage=0.0))
+    assert lenient.search(question, 3).answered
+    assert lenient.rank(question, 3).coverage < searcher.options.min_chinese_coverage
+    assert not searcher.search(question, 3).answered
+    assert searcher.search("贝森特说的12到24个月是什么意思？", 3).answered
+
+
+def test_the_chinese_coverage_bar_leaves_english_questions_alone():
+    from retrieval.search.abstain import coverage_bar
+
+    options = RankingOptions(min_coverage=0.2, min_chinese_coverage=0.33)
+    assert coverage_bar("Which Japanese companies' purchase plans do the new rules list?", options) == 0.2
+    assert coverage_bar("新规定包括哪些日本企业？", options) == 0.33
+    assert coverage_bar("新規定包括哪些日本企業？", replace(options, min_chinese_coverage=0.0)) == 0.2
