@@ -34,7 +34,7 @@ from retrieval.search.terms import (
 )
 from retrieval.store.protocol import IndexReader
 from retrieval.store.records import TermMatches
-from retrieval.text import STOPWORDS_EN, normalize, tokenize
+from retrieval.text import STOPWORDS_EN, is_informative, normalize, tokenize
 from retrieval.text.patterns import HAN
 
 # A nearest-neighbour stand-in for an untranslatable word counts for less than a dictionary translation.
@@ -120,12 +120,25 @@ class QueryAnalyzer:
                 # FY2025, CY2024: the corpus writes the year (2025财年)
                 year = dated.group(1)
                 candidates += [year, f"{year}年", *chinese_digit_years(year)]
-            groups.append(self.group(token, candidates, "token"))
+            group = self.group(token, candidates, "token")
+            if not group.terms and len(token) >= 3 and all(HAN.match(c) for c in token):
+                group = replace(group, terms=self.known_pieces(token))
+            groups.append(group)
         if options.asked_clause_weight > 0 and not english:
             groups = _weigh_asked_clause(groups, normalize(query), options.asked_clause_weight)
         elif options.asked_english_clause_weight > 0 and english:
             groups = _weigh_asked_english_clause(groups, query, options.asked_english_clause_weight)
         return groups
+
+    def known_pieces(self, word: str) -> tuple[QueryTerm, ...]:
+        """The index words inside a Chinese word the corpus never writes, at the share of it each
+        spans: jieba's new-word guesser fuses a word with the character after or before it
+        (川普说, 最迟在, 说福奇), which no passage holds as such. Only the longest pieces (川普, not
+        川), so a longer known name is not met by any passage with one of its characters."""
+        pieces = {word[i:j] for i in range(len(word)) for j in range(i + 2, len(word) + (i > 0))
+                  if is_informative(word[i:j]) and self.index.term_matches(word[i:j]) is not None}
+        longest = sorted(p for p in pieces if not any(p != q and p in q for q in pieces))
+        return tuple(QueryTerm(p, weight=len(p) / len(word)) for p in longest)
 
     def unknown_people(self, query: str) -> list[str]:
         """People a Chinese question names that no passage of the corpus mentions: it cannot be answered."""

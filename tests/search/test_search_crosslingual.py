@@ -332,3 +332,16 @@ def test_the_chinese_coverage_bar_leaves_english_questions_alone():
     assert coverage_bar("Which Japanese companies' purchase plans do the new rules list?", options) == 0.2
     assert coverage_bar("新规定包括哪些日本企业？", options) == 0.33
     assert coverage_bar("新規定包括哪些日本企業？", replace(options, min_chinese_coverage=0.0)) == 0.2
+
+
+def test_a_word_the_corpus_never_writes_is_met_by_the_words_inside_it(searcher):
+    # jieba's new-word guess fuses 川普 with 说; no passage writes 川普说, many write 川普
+    groups = {g.source: g for g in searcher.analyse("川普说稀土怎么办")}
+    assert searcher.index.term_matches("川普说") is None
+    assert [(t.term, round(t.weight, 2)) for t in groups["川普说"].terms] == [("川普", 0.67)]
+    passage = next(p for p in searcher.index.passages(list(range(searcher.index.num_passages)))
+                   if "川普" in p.tokens)
+    assert searcher.scorer.coverage([groups["川普说"]], passage) > 0
+    # only index words of two characters or more, and only the longest of them
+    assert {t.term for t in searcher.analyzer.known_pieces("川普稀土磁铁")} == {"川普", "稀土", "磁铁"}
+    assert searcher.analyzer.known_pieces("怎么办") == ()
