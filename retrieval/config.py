@@ -64,7 +64,7 @@ class Settings:
     use_lexical: bool = True
     use_dense: bool = True
     use_bridge: bool = True  # English words → Chinese terms through CC-CEDICT
-    use_names: bool = True  # English names → the corpus's own glosses and sound-alike transliterations
+    use_names: bool = True  # English names → the corpus's glosses and sound-alikes; 川普 → 特朗普 and back
     use_numbers: bool = True  # "12–24 months", "July", "$400 million" → 12到24个月, 7月, 4亿美元
     use_phrases: bool = True  # match terms jieba cut differently as substrings of the passage text
     use_neighbours: bool = False  # untranslatable English words → nearest corpus words in the static model

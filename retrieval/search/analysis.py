@@ -21,6 +21,7 @@ from retrieval.crosslingual.cantonese import key_of_english as cantonese_key
 from retrieval.crosslingual.names import chinese_person_names, load_transliteration_characters, pinyin_key
 from retrieval.crosslingual.neighbours import TokenNeighbours
 from retrieval.crosslingual.numbers import chinese_digit_years, counted_unit, is_year, number_phrases, with_digits
+from retrieval.crosslingual.regional import load_regional_variants
 from retrieval.crosslingual.senses import chosen, context_scores
 from retrieval.search.asked import asked_clause, asked_english_clause
 from retrieval.search.corpus import CorpusView
@@ -114,6 +115,8 @@ class QueryAnalyzer:
                     and not re.search(rf"\b{token}-\d", query, re.I)):
                 continue  # the u of U.S., the r and d of R&D name nothing (the F of F-16 does)
             candidates = [token]
+            if options.use_names and HAN.search(token):  # 特朗普 is also written 川普
+                candidates += load_regional_variants().get(token, ())
             if options.use_numbers and is_year(token):
                 candidates += chinese_digit_years(token)  # 2017 is also written 二零一七
             elif options.use_numbers and (dated := _DATED_WORD.fullmatch(token)) and self.in_corpus(token) is None:

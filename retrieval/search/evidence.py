@@ -171,7 +171,7 @@ def article_evidence(query: str, groups: list[QueryGroup], weights: list[float],
         words = sorted(chinese_specific_words(normalize(query), load_bridge().is_common_headword))
         terms = [in_corpus(word) for word in words]
         things = [token_and_substring(term) + _year_forms(word, in_corpus) + number_tokens(word, query, in_corpus)
-                  for word, term in zip(words, terms, strict=True)]
+                  + regional_forms(word, in_corpus) for word, term in zip(words, terms, strict=True)]
         terms = [term if term is not None else next(iter(thing), None) for term, thing in zip(terms, things,
                                                                                              strict=True)]
         thing_idf = np.asarray([idf(QueryGroup(w, (t,))) if t is not None else unseen_idf
@@ -272,6 +272,14 @@ def number_tokens(word: str, query: str, in_corpus: Callable[[str], QueryTerm | 
         return ()
     return tuple(term for token in dict.fromkeys(tokenize(query))
                  if token != word and token.startswith(word) and (term := in_corpus(token)) is not None)
+
+
+def regional_forms(word: str, in_corpus: Callable[[str], QueryTerm | None]) -> tuple[QueryTerm, ...]:
+    """The name in the other regions' spellings the corpus has (特朗普: 川普; retrieval.crosslingual.regional)."""
+    from retrieval.crosslingual.regional import load_regional_variants
+
+    return tuple(form for variant in load_regional_variants().get(word, ())
+                 for form in token_and_substring(in_corpus(variant)))
 
 
 def token_and_substring(term: QueryTerm | None) -> tuple[QueryTerm, ...]:
