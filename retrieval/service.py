@@ -28,16 +28,18 @@ def open_store(settings: Settings) -> IndexStore:
 
 def prepare_lookup_tables() -> None:
     """Prepare the tables a question reads (retrieval.derived: CC-CEDICT bridge, lemmas,
-    transliteration characters, jieba's dictionary and tags) now, at setup or rebuild time, so no
+    transliteration characters, regional spellings, jieba's dictionary and tags) now, at setup or rebuild time, so no
     question pays for it; each is a no-op when already prepared for the installed sources."""
     from retrieval.crosslingual.bridge import load_bridge
     from retrieval.crosslingual.lemmas import irregular_lemmas
     from retrieval.crosslingual.names import load_transliteration_characters
+    from retrieval.crosslingual.regional import load_regional_variants
     from retrieval.text.tokenize import jieba_tables
 
     load_bridge()
     irregular_lemmas("children")
     load_transliteration_characters()
+    load_regional_variants()
     jieba_tables()
 
 
