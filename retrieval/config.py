@@ -53,7 +53,9 @@ class Settings:
     # questions, heldout + large, 2026-12-07): the Chinese no-answer questions that were answered
     # reach coverage 0.20–0.39, answered ones mostly 0.4 and above; at 0.33, 10 more of the 37 are
     # refused and no answer is lost (0.35: 11 and 2 lost; 0.4: 16 and 8 lost). English questions at
-    # 0.3 would lose 4 answers for 2 refusals, so they keep min_coverage. 0: off.
+    # 0.3 would lose 4 answers for 2 refusals, so they keep min_coverage. Not confirmed by the fresh
+    # set P: no refusal gained, two zh answers lost, the two longest questions of all (33 and 24
+    # groups; docs/quality_at_scale.md, sixth session). 0: off.
     min_chinese_coverage: float = 0.33
     # ... and when no top passage speaks to at least this many distinct things the question asks
     # about (fewer if the question has fewer). Dev: every answerable question reaches 2, every
