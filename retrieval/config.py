@@ -57,6 +57,11 @@ class Settings:
     # set P: no refusal gained, two zh answers lost, the two longest questions of all (33 and 24
     # groups; docs/quality_at_scale.md, sixth session). 0: off.
     min_chinese_coverage: float = 0.33
+    # ... in full for a question of up to this many term groups, in proportion past it (0: in full
+    # always). All 931 questions (tuning, O, P), Chinese ones: flat 0.33 refused 10 more no-answer
+    # questions and lost 2 answers (P's two longest, 33 and 24 groups); falling past 18 groups, 9
+    # and none. Checked on the fresh set Q: see docs/quality_at_scale.md.
+    chinese_coverage_groups: int = 18
     # ... and when no top passage speaks to at least this many distinct things the question asks
     # about (fewer if the question has fewer). Dev: every answerable question reaches 2, every
     # no-answer question at most 1; on our own off-topic probes over the 232 heldout articles it
@@ -204,6 +209,7 @@ _RANGES: dict[str, tuple[float | None, float | None]] = {
     "rrf_k": (1, None),
     "min_coverage": (0.0, 1.0),
     "min_chinese_coverage": (0.0, 1.0),
+    "chinese_coverage_groups": (0, 1000),
     "min_groups": (0, 10),
     "rerank_weight": (0.0, 10.0),
     "title_credit": (0.0, 1.0),
@@ -235,6 +241,7 @@ _ENV = {
     "NEWSQA_DENSE_WEIGHT": "dense_weight",
     "NEWSQA_MIN_COVERAGE": "min_coverage",
     "NEWSQA_MIN_CHINESE_COVERAGE": "min_chinese_coverage",
+    "NEWSQA_CHINESE_COVERAGE_GROUPS": "chinese_coverage_groups",
     "NEWSQA_MIN_GROUPS": "min_groups",
     "NEWSQA_LEXICAL": "use_lexical",
     "NEWSQA_DENSE": "use_dense",

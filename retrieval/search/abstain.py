@@ -22,18 +22,22 @@ def should_abstain(query: str, groups: list[QueryGroup], stored: list[StoredPass
     `article_evidence`: the best top-3 article's share of the question's specific things
     (retrieval.search.evidence)."""
     distinct = len(set(distinct_sources([g.source for g in without_years(groups)])))
-    return (not stored or coverage < coverage_bar(query, options)
+    return (not stored or coverage < coverage_bar(query, len(groups), options)
             or groups_matched < min(options.min_groups, distinct)
             or (options.require_years and not years_met(query, stored[:3]))
             or (options.require_names and bool(unknown_people(query)))
             or article_evidence < options.min_evidence)
 
 
-def coverage_bar(query: str, options) -> float:
-    """min_coverage, raised to min_chinese_coverage for a question not mostly in English."""
+def coverage_bar(query: str, num_groups: int, options) -> float:
+    """min_coverage, raised to min_chinese_coverage for a question not mostly in English; past
+    chinese_coverage_groups groups the raise falls in proportion: a long question spends its words
+    on set-up that the answer's other paragraphs hold, so the answering one covers less of it."""
     if is_mostly_english(query):
         return options.min_coverage
-    return max(options.min_coverage, options.min_chinese_coverage)
+    full = options.chinese_coverage_groups
+    share = min(1.0, full / num_groups) if full > 0 and num_groups > 0 else 1.0
+    return max(options.min_coverage, options.min_chinese_coverage * share)
 
 
 def years_met(query: str, passages: list[StoredPassage]) -> bool:

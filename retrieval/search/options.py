@@ -13,8 +13,8 @@ from retrieval.config import Settings
 
 # The Settings fields the Searcher reads (every one of them: a setting missed here would be ignored).
 RANKING_SETTINGS = (
-    "fusion", "dense_weight", "rrf_k", "min_coverage", "min_chinese_coverage", "min_groups", "use_dense",
-    "use_lexical", "use_bridge",
+    "fusion", "dense_weight", "rrf_k", "min_coverage", "min_chinese_coverage", "chinese_coverage_groups",
+    "min_groups", "use_dense", "use_lexical", "use_bridge",
     "use_names", "use_numbers", "use_phrases", "use_neighbours", "rerank_weight", "title_credit",
     "sound_alike_weight", "require_years", "require_names", "use_kinds", "context_weight", "answer_weight",
     "counted_weight", "article_weight", "article_depth", "sense_share", "min_evidence",

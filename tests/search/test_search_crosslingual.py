@@ -328,10 +328,22 @@ def test_a_chinese_question_needs_more_of_its_words_covered_than_an_english_one(
 def test_the_chinese_coverage_bar_leaves_english_questions_alone():
     from retrieval.search.abstain import coverage_bar
 
-    options = RankingOptions(min_coverage=0.2, min_chinese_coverage=0.33)
-    assert coverage_bar("Which Japanese companies' purchase plans do the new rules list?", options) == 0.2
-    assert coverage_bar("新规定包括哪些日本企业？", options) == 0.33
-    assert coverage_bar("新規定包括哪些日本企業？", replace(options, min_chinese_coverage=0.0)) == 0.2
+    options = RankingOptions(min_coverage=0.2, min_chinese_coverage=0.33, chinese_coverage_groups=18)
+    assert coverage_bar("Which Japanese companies' purchase plans do the new rules list?", 9, options) == 0.2
+    assert coverage_bar("新规定包括哪些日本企业？", 9, options) == 0.33
+    assert coverage_bar("新規定包括哪些日本企業？", 9, replace(options, min_chinese_coverage=0.0)) == 0.2
+
+
+def test_a_long_chinese_question_needs_a_smaller_share_covered():
+    from retrieval.search.abstain import coverage_bar
+
+    # its set-up (who, when, which report) lives in the answer's other paragraphs
+    options = RankingOptions(min_coverage=0.2, min_chinese_coverage=0.33, chinese_coverage_groups=18)
+    asked = "2018年彭斯哈德逊演讲后流传的那篇文章借用了哪位哈佛学者的理论？"
+    assert coverage_bar(asked, 18, options) == 0.33
+    assert coverage_bar(asked, 24, options) == pytest.approx(0.33 * 18 / 24)
+    assert coverage_bar(asked, 40, options) == 0.2  # never below the bar for every question
+    assert coverage_bar(asked, 40, replace(options, chinese_coverage_groups=0)) == 0.33
 
 
 def test_a_word_the_corpus_never_writes_is_met_by_the_words_inside_it(searcher):
