@@ -37,9 +37,9 @@ def _entry(line: str) -> tuple[str, str, str, list[str]] | None:
 def regional_variants_from_lines(lines: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """Simplified headword → its other regions' spellings. Proper nouns only (capitalised pinyin) of
     two characters or more, that the dictionary has as no common word (大众 is Volkswagen, and
-    first "the masses": no 福斯 for it). Among the headwords glossing one name, a Taiwan form is linked with each
-    of the others, and two others only where one names the other: 佐治亚 (the US state) and 格鲁吉亚
-    (the country) share the name Georgia and the Taiwan form 乔治亚, not each other."""
+    first "the masses": no 福斯 for it). Among the headwords glossing one name, a Taiwan form is
+    linked with each of the others, and two others only where one names the other: 佐治亚 (the US
+    state) and 格鲁吉亚 (the country) share the name Georgia and the Taiwan form 乔治亚, not each other."""
     by_name: dict[str, list[tuple[str, str, bool, str]]] = {}
     common: set[str] = set()
     for line in lines:
