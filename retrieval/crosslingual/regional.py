@@ -16,22 +16,13 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
+from retrieval.crosslingual.bridge import cedict_path, parse_cedict_line
 from retrieval.derived import PreparedTable, fingerprint, open_prepared, write_table
 
 _TAIWAN = "(Tw)"
 # The name a sense glosses: its words before a qualifier ("Donald Trump (1946–), American …" →
 # Donald Trump); a proper noun's, so capitalised ("see 基尼係數" names nothing; "the Pentagon" does)
 _NAME = re.compile(r"(?:the )?([A-Z][^(,;]*)")
-
-
-def _entry(line: str) -> tuple[str, str, str, list[str]] | None:
-    """(traditional, simplified, pinyin, senses) of a CC-CEDICT line; None for comments and junk."""
-    head, _, rest = line.strip().partition(" [")
-    parts = head.split(" ")
-    if len(parts) != 2 or "] /" not in rest or line.startswith("#"):
-        return None
-    pinyin, _, senses = rest.partition("] /")
-    return parts[0], parts[1], pinyin, [sense for sense in senses.strip().strip("/").split("/") if sense]
 
 
 def regional_variants_from_lines(lines: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -43,10 +34,11 @@ def regional_variants_from_lines(lines: Iterable[str]) -> dict[str, tuple[str, .
     by_name: dict[str, list[tuple[str, str, bool, str]]] = {}
     common: set[str] = set()
     for line in lines:
-        entry = _entry(line)
-        if entry is None:
+        parsed = parse_cedict_line(line)
+        if parsed is None:
             continue
-        traditional, simplified, pinyin, senses = entry
+        simplified, senses = parsed
+        traditional, pinyin = line.split(" ", 1)[0], line.partition(" [")[2].partition("]")[0]
         if not pinyin[:1].isupper():
             common.add(simplified)
         if not pinyin[:1].isupper() or len(simplified) < 2 or not senses:
@@ -82,8 +74,6 @@ def _prepare(path: Path):
 @lru_cache(maxsize=1)
 def load_regional_variants() -> Mapping[str, tuple[str, ...]]:
     """The installed CC-CEDICT's regional spellings (retrieval.crosslingual.bridge.cedict_path)."""
-    from retrieval.crosslingual.bridge import cedict_path
-
     path = cedict_path()
     key = fingerprint(data_files=[path], code_files=[Path(__file__)])
     return PreparedTable(open_prepared("cedict-regional", key, _prepare(path)), "variants",
