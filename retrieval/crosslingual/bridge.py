@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from retrieval.crosslingual.lemmas import base_words, english_variants
+from retrieval.crosslingual.lemmas import base_words, countries_of_demonym, english_variants
 from retrieval.derived import PreparedTable, fingerprint, open_prepared, write_table
 from retrieval.text import STOPWORDS_EN, fold_width
 from retrieval.text.patterns import HAN
@@ -38,6 +38,13 @@ _NOT_A_SENSE = re.compile(r"^(?:cl:|variant of|old variant|see |see also|abbr\.|
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:[.'’-][a-z0-9]+)*")
 _ENGLISH_WORD_ANY_CASE = re.compile(r"[A-Za-z0-9]+(?:[.'’-][A-Za-z0-9]+)*\.?")
 _NAME_PARTICIPLE = re.compile(r"\b([A-Z][A-Za-z]*)-([a-z]+ed)\b")
+# "ICBMs", "SOEs", "EVs": capitals and a plural s.
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
+# Titles written short before a name: "Rep. Blaine Luetkemeyer", "Sen. Rubio", "Gen. Milley".
+TITLE_ABBREVIATIONS = {"rep": "representative", "sen": "senator", "gov": "governor", "gen": "general",
+                       "adm": "admiral", "lt": "lieutenant", "col": "colonel", "sgt": "sergeant",
+                       "capt": "captain", "cmdr": "commander", "prof": "professor", "amb": "ambassador",
+                       "rev": "reverend", "dr": "doctor"}
 _LIST_OF_NAMES = re.compile(r"^[A-Z][\w'-]*(?: [A-Z][\w'-]*)*(?:, [A-Z][\w'-]*(?: [A-Z][\w'-]*)*)+,? and [A-Z]")
 _PLACE = re.compile(r"^([A-Z][a-z'-]+(?: [A-Z][a-z'-]+)?) (?:municipality|province|prefecture|county|city|district)\b")
 _LIFESPAN = re.compile(r"\(\s*(?:c\.\s*|born\s+)?\d{3,4}")
@@ -200,15 +207,21 @@ class EnglishWords:
 
 
 def english_words(text: str) -> EnglishWords:
-    """An acronym in capitals ("US") is never treated as the stopword its lower-case form is ("us").
-    A name joined to a participle is two words: "Hong Kong-registered" holds Hong Kong, "US-funded"
-    the US (a Cantonese given name such as Ka-chun never ends in "-ed")."""
+    """An acronym in capitals ("US") is never treated as the stopword its lower-case form is ("us"),
+    and its plural is the acronym (ICBMs: 洲际弹道导弹). A title's abbreviation is the title ("Rep."
+    representative, which the dictionary knows), not a name no article writes. A name joined to a
+    participle is two words: "Hong Kong-registered" holds Hong Kong, "US-funded" the US (a Cantonese
+    given name such as Ka-chun never ends in "-ed")."""
     folded = _NAME_PARTICIPLE.sub(r"\1 \2", fold_width(text).replace("’", "'"))
     words: list[str] = []
     acronyms, capitalised = set(), set()
     for match in _ENGLISH_WORD_ANY_CASE.finditer(folded):
         word = match.group(0).rstrip(".") if not match.group(0).replace(".", "").isupper() else match.group(0)
         word = word[:-2] if word.lower().endswith("'s") else word
+        if match.group(0).endswith(".") and word.lower() in TITLE_ABBREVIATIONS and word[:1].isupper():
+            word = TITLE_ABBREVIATIONS[word.lower()].capitalize()
+        if _PLURAL_ACRONYM.fullmatch(word):
+            word = word[:-1]
         bare = word.replace(".", "")
         if len(bare) >= 2 and bare.isalpha() and bare.isupper():
             acronyms.add(len(words))
@@ -338,6 +351,8 @@ class Bridge:
         for variant in english_variants(words[-1]) if not found and words[-1].isalpha() else ():
             if len(variant) > 3 and not variant.endswith("s"):  # "sanction(ed)": glossed only as "sanctions"
                 found += table.get(f"{stem} {variant}s".strip(), ())
+        if len(words) == 1 and words[0] in self._proper_keys:
+            found += countries_of_demonym(found)
         return tuple(dict.fromkeys(found))
 
     def knows(self, word: str) -> bool:

@@ -121,3 +121,11 @@ def base_words(word: str) -> tuple[str, ...]:
     if word.endswith("ian") and len(word) - 3 >= 3:
         found += [word[:-3], word[:-3] + "y"]  # Iranian → Iran, Italian → Italy
     return tuple(found)
+
+
+def countries_of_demonym(headwords: list[str]) -> list[str]:
+    """A people's or language's word also names its country: CC-CEDICT glosses "Thai", "German",
+    "Dutch" only by the language or people (泰语, 德语, 荷兰语, 瑞士人), while the news writes the country
+    (泰国, 德国, 荷兰, 瑞士): the stem and the stem + 国, for the caller to keep those the corpus has."""
+    stems = [headword[:-1] for headword in headwords if len(headword) >= 2 and headword[-1] in "语文人话"]
+    return [form for stem in stems for form in (f"{stem}国", stem) if len(form) >= 2]

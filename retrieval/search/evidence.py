@@ -20,7 +20,7 @@ import numpy as np
 
 from retrieval.search.terms import QueryGroup, QueryTerm
 from retrieval.store.records import RowArticles, StoredPassage
-from retrieval.text.patterns import HAN
+from retrieval.text.patterns import HAN, MONTHS
 
 if TYPE_CHECKING:
     from retrieval.crosslingual.bridge import Bridge
@@ -37,6 +37,10 @@ DATED_YEAR_CREDIT = 0.5
 # it weighs RAREST_EMPHASIS × its IDF (English questions). Tuning pool + diagnose + J + K at heldout +
 # large (556 questions), both languages: NOANS +4, false abstains +1 at 1.5; at 2, +6 / +3; at 3, +6 / +7.
 RARE_WITHIN_NATS = 2.0
+# A month or weekday names a date, not a thing: the question's date group ("July 2021" → 2021年7月) holds
+# it, and alone (七月, "july") it is what no Chinese article writes (7月). English false abstains of the
+# tuning pool: 5 of 13 weighed a month twice over (LG_04, LJ_74, LL_01, LL_42, P_14).
+DATE_WORDS = frozenset((*MONTHS, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 RAREST_EMPHASIS = 1.5
 
 
@@ -67,7 +71,7 @@ def english_specific_words(query: str, bridge: Bridge,
         if i in parsed.acronyms:
             found.add(word.lower())
             continue
-        if word.lower() in STOPWORDS_EN or i not in parsed.capitalised or i == 0:
+        if word.lower() in STOPWORDS_EN or word.lower() in DATE_WORDS or i not in parsed.capitalised or i == 0:
             continue
         parts = [part for part in word.split("-") if part]
         if any(not bridge.knows(part) and not part.isupper() for part in parts) or bridge.is_proper_name(word):
@@ -98,9 +102,16 @@ def chinese_specific_words(simplified_query: str,
 def specific_english_groups(groups: Sequence[QueryGroup], specific_words: frozenset[str]) -> list[bool]:
     """Which groups of an English question name a specific thing: a quantity or year, or a group
     whose words include one of the question's specific words (a name group built on a title,
-    "President", is no more specific than the title)."""
-    return [group.kind == "number" or bool(_DIGIT.search(group.source))
-            or any(word in specific_words for word in group.source.lower().split()) for group in groups]
+    "President", is no more specific than the title). A thing the question names twice (CNPC … CNPC's)
+    is one thing: counted twice, its absence weighed double."""
+    seen: set[str] = set()
+    flags = []
+    for group in groups:
+        source = group.source.lower()
+        flags.append(source not in seen and (group.kind == "number" or bool(_DIGIT.search(source))
+                                             or any(word in specific_words for word in source.split())))
+        seen.add(source)
+    return flags
 
 
 def article_support(presence: np.ndarray, weights: np.ndarray) -> float:

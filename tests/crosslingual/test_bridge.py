@@ -315,7 +315,7 @@ def test_slurs_are_no_translation_and_a_people_answers_to_its_adjective_loosely(
         "共和黨 共和党 [Gong4 he2 dang3] /Republican Party/",
         "裸官 裸官 [luo3 guan1] /a Communist Party official whose wife and children have left China/",
     ])
-    assert bridge.lookup(["taiwanese"]) == ("台湾人",)
+    assert bridge.lookup(["taiwanese"])[0] == "台湾人" and "台湾" in bridge.lookup(["taiwanese"])
     assert bridge.lookup(["person", "from", "taiwan"]) == ()  # the slur's other half went with it
     assert bridge.lookup(["uyghurs"], loose=True) == ("维吾尔族",)
     assert bridge.lookup(["uighur"], loose=True) == ("维吾尔族",)
@@ -338,3 +338,25 @@ def test_british_spellings_and_derived_words_find_the_dictionarys_word():
     assert bridge.lookup(["negotiator"]) == ("谈判",)
     assert bridge.lookup(["sanctioned"]) == ("制裁",)
     assert bridge.lookup(["four"]) == ()  # no British -our word
+
+
+def test_a_peoples_or_languages_word_also_names_its_country():
+    bridge = Bridge.from_lines([
+        "泰語 泰语 [Tai4 yu3] /Thai (language)/",
+        "德語 德语 [De2 yu3] /German (language)/",
+        "瑞士人 瑞士人 [Rui4 shi4 ren2] /Swiss person/Swiss/",
+        "工人 工人 [gong1 ren2] /worker/",
+        "管理人 管理人 [guan3 li3 ren2] /manager/",
+    ])
+    assert "泰国" in bridge.lookup(["thai"]) and "德国" in bridge.lookup(["german"])
+    assert "瑞士" in bridge.lookup(["swiss"])
+    # a common word's people form names no country: a manager is no 管理
+    assert bridge.lookup(["worker"]) == ("工人",) and bridge.lookup(["manager"]) == ("管理人",)
+
+
+def test_plural_acronyms_and_abbreviated_titles_are_read_as_their_words():
+    parsed = english_words("Rep. Blaine Luetkemeyer and Gen. Milley on ICBMs and EVs; Gen Z")
+    assert parsed.words[:3] == ["representative", "blaine", "luetkemeyer"]
+    assert "general" in parsed.words and "ICBM" in parsed.words and "EV" in parsed.words
+    assert {parsed.words.index("ICBM"), parsed.words.index("EV")} <= parsed.acronyms
+    assert parsed.words[-2] == "gen"  # no full stop: "Gen Z" is no general

@@ -20,8 +20,10 @@ from retrieval.search.evidence import (
     article_support,
     chinese_specific_words,
     english_specific_words,
+    specific_english_groups,
     with_rarest_emphasised,
 )
+from retrieval.search.terms import QueryGroup, QueryTerm
 from retrieval.service import open_searcher
 from retrieval.store.records import RowArticles
 from retrieval.text import compact_normal_form
@@ -105,6 +107,13 @@ def test_specific_things_of_a_question():
     asked = "英伟达哪款芯片也被美国新的出口限制波及？"
     assert "波及" in chinese_specific_words(asked)
     assert chinese_specific_words(asked, bridge.is_common_headword) == chinese_specific_words(asked) - {"波及"}
+    # a month names a date, held by the question's date group (July 2021 → 2021年7月), not a thing
+    words = english_specific_words("In July 2021, where did Xie Feng meet Sherman on a Friday?", bridge)
+    assert "xie" in words and not {"july", "friday"} & words
+    # a thing named twice is one thing: its absence is not weighed double
+    twice = [QueryGroup("CNPC", (QueryTerm("cnpc", 1.0),)), QueryGroup("chad", (QueryTerm("乍得", 1.0),)),
+             QueryGroup("CNPC", (QueryTerm("cnpc", 1.0),))]
+    assert specific_english_groups(twice, frozenset({"cnpc", "chad"})) == [True, True, False]
     # the best article's IDF-weighted share of what is asked
     presence = np.array([[1.0, 0.0, 0.0], [1.0, 1.0, 0.5]])
     assert article_support(presence, np.array([1.0, 2.0, 2.0])) == (1.0 + 2.0 + 1.0) / 5.0
