@@ -19,7 +19,7 @@ from pathlib import Path
 
 from retrieval.crosslingual.lemmas import base_words, countries_of_demonym, english_variants
 from retrieval.derived import PreparedTable, fingerprint, open_prepared, write_table
-from retrieval.text import STOPWORDS_EN, fold_width
+from retrieval.text import STOPWORDS_EN, fold_width, mainland_word
 from retrieval.text.patterns import HAN
 
 MAX_PHRASE_WORDS = 4
@@ -287,15 +287,17 @@ class Bridge:
                 # translation (家 "home" is its first sense; 本 "capital" is not), and a single
                 # character is ambiguous enough that only its first sense is trusted.
                 weak = _WEAK_REGISTER.match(sense.strip()) is not None
+                # a Taiwan sense also in the mainland's word: "(Tw) (computing) chip" 晶片 is 芯片 in most news
+                mainland = mainland_word(line.partition(" ")[0]) if "(Tw)" in sense else simplified
                 if keys and not weak and (rank == 0 or (len(simplified) > 1 and rank <= MAX_SENSE_RANK)):
                     for key in keys:
-                        _add(by_key, key, simplified)
+                        _add(by_key, key, simplified, mainland)
                     if person is not None:
                         surname, given = (person[0], person[1:]) if chinese_order else (person[-1], person[:-1])
                         _add(people, surname.lower(), f"{' '.join(given).lower()}:{simplified}")
                 elif keys and len(simplified) > 1 and rank <= MAX_LOOSE_SENSE_RANK:
                     for key in keys:
-                        _add(loose, key, simplified)
+                        _add(loose, key, simplified, mainland)
                 if keys and len(simplified) > 1 and rank <= MAX_LOOSE_SENSE_RANK:
                     for key in keys:
                         head, _, particle = key.rpartition(" ")
@@ -449,10 +451,9 @@ class Bridge:
         return None
 
 
-def _add(table: dict[str, list[str]], key: str, headword: str) -> None:
-    headwords = table.setdefault(key, [])
-    if headword not in headwords:
-        headwords.append(headword)
+def _add(table: dict[str, list[str]], key: str, *headwords: str) -> None:
+    known = table.setdefault(key, [])
+    known.extend(headword for headword in dict.fromkeys(headwords) if headword not in known)
 
 
 class BridgeError(RuntimeError):

@@ -10,6 +10,7 @@ from retrieval.text.normalize import (
     content_id,
     content_id_of_normalized,
     fold_width,
+    mainland_word,
     normalize,
     to_simplified,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "fold_width",
     "init_jieba",
     "is_informative",
+    "mainland_word",
     "jieba_frequencies",
     "normalize",
     "segment",

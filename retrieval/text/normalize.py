@@ -44,6 +44,18 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
+@lru_cache(maxsize=1)
+def _taiwan_to_mainland():
+    return opencc.OpenCC("tw2sp")  # built into both OpenCC packages: Taiwan phrases too (晶片 → 芯片)
+
+
+def mainland_word(traditional: str) -> str:
+    """A Taiwan word in the mainland's words, Simplified (晶片 芯片, 軟體 软件, 伺服器 服务器): OpenCC's
+    Taiwan phrase table. Only for words CC-CEDICT marks as Taiwan usage: the index and the questions
+    are matched in to_simplified()'s characters-only form, which must not change."""
+    return _taiwan_to_mainland().convert(traditional)
+
+
 def normalize(text: str) -> str:
     """The form text is matched in: width-folded, Simplified, lower-case, whitespace collapsed."""
     folded = fold_width(text)

@@ -360,3 +360,14 @@ def test_plural_acronyms_and_abbreviated_titles_are_read_as_their_words():
     assert "general" in parsed.words and "ICBM" in parsed.words and "EV" in parsed.words
     assert {parsed.words.index("ICBM"), parsed.words.index("EV")} <= parsed.acronyms
     assert parsed.words[-2] == "gen"  # no full stop: "Gen Z" is no general
+
+
+def test_a_taiwan_sense_is_also_found_in_the_mainlands_word():
+    bridge = Bridge.from_lines([
+        "晶片 晶片 [jing1 pian4] /(Tw) (computing) chip/",
+        "伺服器 伺服器 [si4 fu2 qi4] /server (computer) (Tw)/",
+        "程式 程式 [cheng2 shi4] /form/pattern/formula/(Tw) (computing) program/",
+    ])
+    assert bridge.lookup(["chip"]) == ("晶片", "芯片") and bridge.lookup(["server"]) == ("伺服器", "服务器")
+    # only the Taiwan sense: a "pattern" is no 程序
+    assert bridge.lookup(["pattern"]) == ("程式",) and "程序" in bridge.lookup(["program"], loose=True)
