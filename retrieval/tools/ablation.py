@@ -39,6 +39,7 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- the asked clause's weight", {"asked_clause_weight": 0.0}),
     ("- the asked English clause's weight", {"asked_english_clause_weight": 0.0}),
     ("- English forms capped at their translations' IDF", {"cap_english_forms": False}),
+    ("- English passages weighed down", {"english_passage_weight": 1.0}),
     ("- evidence abstain rule", {"min_evidence": 0.0}),
     ("- Chinese questions' coverage bar", {"min_chinese_coverage": 0.0}),
     ("sound-alike names at full weight", {"sound_alike_weight": 1.0}),
@@ -54,7 +55,8 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
                                  "require_years": False, "require_names": False, "use_kinds": False,
                                  "context_weight": 0.0, "answer_weight": 0.0, "counted_weight": 0.0,
                                  "article_weight": 0.0, "sense_share": 0.0, "min_evidence": 0.0,
-                                 "article_vector_weight": 0.0, "min_chinese_coverage": 0.0}),
+                                 "article_vector_weight": 0.0, "min_chinese_coverage": 0.0,
+                                 "english_passage_weight": 1.0}),
 )
 
 
