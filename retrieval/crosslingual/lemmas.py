@@ -75,10 +75,12 @@ def english_variants(word: str) -> tuple[str, ...]:
     if word.endswith("ly"):
         variants.append(word[:-2])
     # Derivations the dictionary glosses by their base: dependence → depend, reliance → rely,
-    # and the people-or-language adjectives of places: Chinese → China, Japanese → Japan, Russian → Russia,
-    # Ukrainian → Ukraine.
+    # the people-or-language adjectives of places: Chinese → China, Japanese → Japan, Russian → Russia,
+    # Ukrainian → Ukraine; and the nouns of verbs CC-CEDICT glosses only as verbs ("to violate", "to
+    # extradite", "to produce", "to evade"), and -men plurals lemminflect lacks (congressmen).
     for suffix, replacements in (("ence", ("",)), ("ance", ("",)), ("ese", ("a", "")), ("ian", ("ia", "a", "e")),
-                                 ("an", ("a",))):
+                                 ("an", ("a",)), ("ation", ("ate",)), ("ition", ("ite",)), ("uction", ("uce",)),
+                                 ("sion", ("de",)), ("men", ("man",))):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             variants += [word[: -len(suffix)] + replacement for replacement in replacements]
     if word.endswith("est") or word.endswith("er"):

@@ -144,6 +144,12 @@ def test_derived_words_find_their_base():
     assert "invest" in english_variants("investment")
     assert "china" in english_variants("chinese")
     assert "russia" in english_variants("russian")
+    # nouns of verbs CC-CEDICT glosses only as verbs, and a -men plural
+    assert {"violate", "extradite", "produce", "evade", "congressman"} <= {
+        v for word in ("violation", "extradition", "production", "evasion", "congressmen")
+        for v in english_variants(word)}
+    bridge = Bridge.from_lines(["引渡 引渡 [yin3 du4] /to extradite/"])
+    assert bridge.lookup(["extradition"]) == ("引渡",)
 
 
 LOOSE_CEDICT = [
