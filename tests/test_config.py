@@ -39,7 +39,7 @@ def test_ranking_options_have_every_ranking_setting_with_its_default():
 
 def test_ranking_options_from_settings_copy_every_ranking_setting(tmp_path):
     changed = {"NEWSQA_DENSE_WEIGHT": "0.3", "NEWSQA_CONTEXT_WEIGHT": "0.5", "NEWSQA_ANSWER_WEIGHT": "0.1",
-               "NEWSQA_KINDS": "0", "NEWSQA_FUSION": "rrf", "NEWSQA_REQUIRE_NAMES": "off"}
+               "NEWSQA_KINDS": "0", "NEWSQA_FUSION": "rrf", "NEWSQA_REQUIRE_NAMES": "on"}
     settings = load_settings(changed, config_file=tmp_path / "none.toml")
     options = RankingOptions.from_settings(settings)
     assert {name: getattr(options, name) for name in RANKING_SETTINGS} == \

@@ -27,7 +27,7 @@ CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("- rerank", {"rerank_weight": 0.0}),
     ("+ title in rerank (off by default)", {"title_credit": 0.5}),
     ("- year rule", {"require_years": False}),
-    ("- unknown-person rule", {"require_names": False}),
+    ("+ unknown-person rule (off by default)", {"require_names": True}),
     ("- kinds of a bare-character word", {"use_kinds": False}),
     ("- context of a leaning paragraph", {"context_weight": 0.0}),
     ("- answer type", {"answer_weight": 0.0}),
