@@ -26,7 +26,7 @@ import numpy as np
 from newsqa import common
 from retrieval.questions import read_jsonl
 from retrieval.service import ensure_index, open_searcher
-from retrieval.tools.ablation import WARM_UP_QUESTION
+from retrieval.tools.ablation import warm_up
 from retrieval.tools.evaluation import evaluate, format_report, with_sources
 
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.fusion_grid:
                 print(fusion_grid(searcher, gold, args.top_k))
                 return 0
-            searcher.search(WARM_UP_QUESTION, top_k=args.top_k)  # lazy loads: not a question's cost
+            warm_up(searcher, args.top_k)  # lazy loads: not a question's cost
             answers, timings = [], []
             for q in gold:
                 started = time.perf_counter()
