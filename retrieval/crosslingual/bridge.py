@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from retrieval.crosslingual import cedict
+from retrieval.crosslingual.cedict import cedict_head, parse_cedict_line
 from retrieval.crosslingual.lemmas import base_words, countries_of_demonym, english_variants
 from retrieval.derived import PreparedTable, fingerprint, open_prepared, write_table
 from retrieval.text import STOPWORDS_EN, fold_width, mainland_word
@@ -59,9 +61,6 @@ _ABBREVIATION_FOR = re.compile(r"^abbr\. for [^,\]]*\],\s*(?=[A-Za-z])")
 _PEOPLE_SENSE = re.compile(r"^(?:an? )?([A-Z][a-z]+)(?: \(([A-Z][a-z]+)\))? (?:ethnic group|people|person|nationality|"
                            r"[Pp]arty|party member|faction)(?=$| of | in | \(|,)")
 _NAME_FILLERS = frozenset({"of", "and", "for", "the", "on", "in", "&", "de", "to"})
-# A slur or a joke is never what a question's word means: "Taiwanese" was 台巴子 and 台蛙 ("(derog.)
-# Taiwanese; person from Taiwan"), "Koreans" 韩棒子. The whole slash field goes, semicolon pieces too.
-_SLUR = re.compile(r"\((?:derog\.|derogatory|pejorative|offensive|vulgar|jocular)\)", re.I)
 # A sense CC-CEDICT marks as archaic, dialect, slang or religious is not what a news
 # question means: "(arch.) minister" made 郎 the strict translation of "minister".
 _WEAK_REGISTER = re.compile(r"^\((?:arch\.|archaic|old|dialect|slang|Internet slang|onom\.|Buddhism|"
@@ -180,22 +179,6 @@ def _syllables(pinyin: str) -> str:
     return re.sub(r"[\d:\s]", "", pinyin).lower()
 
 
-def parse_cedict_line(line: str) -> tuple[str, list[str]] | None:
-    """`trad simp [pin yin] /sense/sense/` → (simplified headword, senses); None for comments and junk."""
-    line = line.strip()
-    if not line or line.startswith("#"):
-        return None
-    head, _, rest = line.partition(" [")
-    parts = head.split(" ")
-    if len(parts) != 2 or "] /" not in rest:
-        return None
-    simplified = parts[1]
-    senses = [sense for sense in rest.partition("] /")[2].strip().strip("/").split("/")
-              if not _SLUR.search(sense)]
-    # Several senses are sometimes packed into one slash field with semicolons.
-    return simplified, [piece for sense in senses for piece in sense.split(";")]
-
-
 @dataclass(frozen=True)
 class EnglishWords:
     """The Latin-letter words of a question: lower-cased (acronyms keep their capitals), and which
@@ -267,7 +250,7 @@ class Bridge:
             simplified, senses = parsed
             if not HAN.search(simplified):
                 continue
-            pinyin = line.partition(" [")[2].partition("]")[0]
+            traditional, pinyin = cedict_head(line)
             syllables = _syllables(pinyin)
             # CC-CEDICT capitalises the pinyin of proper nouns: [Shen1 zhen4] 深圳, [bo1 ji2] 波及
             (proper_headwords if pinyin[:1].isupper() else common_headwords).add(simplified)
@@ -288,7 +271,7 @@ class Bridge:
                 # character is ambiguous enough that only its first sense is trusted.
                 weak = _WEAK_REGISTER.match(sense.strip()) is not None
                 # a Taiwan sense also in the mainland's word: "(Tw) (computing) chip" 晶片 is 芯片 in most news
-                mainland = mainland_word(line.partition(" ")[0]) if "(Tw)" in sense else simplified
+                mainland = mainland_word(traditional) if "(Tw)" in sense else simplified
                 if keys and not weak and (rank == 0 or (len(simplified) > 1 and rank <= MAX_SENSE_RANK)):
                     for key in keys:
                         _add(by_key, key, simplified, mainland)
@@ -489,7 +472,8 @@ def load_bridge() -> Bridge:
         write_table(connection, _COMMON_TABLE, ((key, "") for key in bridge._common_headwords), "TEXT")
 
     try:
-        tables = open_prepared("cedict-bridge", fingerprint(data_files=[path], code_files=[Path(__file__)]), prepare)
+        key = fingerprint(data_files=[path], code_files=[Path(__file__), Path(cedict.__file__)])
+        tables = open_prepared("cedict-bridge", key, prepare)
     except OSError as error:
         raise BridgeError(f"cannot read the CC-CEDICT dictionary {path}: {error}") from None
     strict, loose, kinds, people = (PreparedTable(tables, table, decode=lambda value: tuple(value.split("\t")))

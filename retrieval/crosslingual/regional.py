@@ -16,7 +16,9 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from retrieval.crosslingual.bridge import cedict_path, parse_cedict_line
+from retrieval.crosslingual import cedict
+from retrieval.crosslingual.bridge import cedict_path
+from retrieval.crosslingual.cedict import cedict_head, parse_cedict_line
 from retrieval.derived import PreparedTable, fingerprint, open_prepared, write_table
 
 _TAIWAN = "(Tw)"
@@ -38,7 +40,7 @@ def regional_variants_from_lines(lines: Iterable[str]) -> dict[str, tuple[str, .
         if parsed is None:
             continue
         simplified, senses = parsed
-        traditional, pinyin = line.split(" ", 1)[0], line.partition(" [")[2].partition("]")[0]
+        traditional, pinyin = cedict_head(line)
         if not pinyin[:1].isupper():
             common.add(simplified)
         if not pinyin[:1].isupper() or len(simplified) < 2 or not senses:
@@ -75,6 +77,6 @@ def _prepare(path: Path):
 def load_regional_variants() -> Mapping[str, tuple[str, ...]]:
     """The installed CC-CEDICT's regional spellings (retrieval.crosslingual.bridge.cedict_path)."""
     path = cedict_path()
-    key = fingerprint(data_files=[path], code_files=[Path(__file__)])
+    key = fingerprint(data_files=[path], code_files=[Path(__file__), Path(cedict.__file__)])
     return PreparedTable(open_prepared("cedict-regional", key, _prepare(path)), "variants",
                          decode=lambda value: tuple(value.split("\t")))

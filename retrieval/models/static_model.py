@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.crosslingual.bridge import parse_cedict_line
+from retrieval.crosslingual.cedict import cedict_head, parse_cedict_line
 from retrieval.models.registry import (
     BUILD_INFO_FILE,
     DEFAULT_MODEL_NAME,
@@ -83,7 +83,7 @@ def read_dictionary(lines: Iterable[str], max_senses: int = 3) -> list[Dictionar
         if parsed is None:
             continue
         simplified, senses = parsed
-        traditional = line.split(" ", 1)[0]
+        traditional = cedict_head(line)[0]
         cleaned = []
         for sense in senses:
             sense = sense.strip()

@@ -25,6 +25,7 @@ def warm_up(searcher: Searcher, top_k: int) -> None:
     for question in WARM_UP_QUESTIONS:
         searcher.search(question, top_k=top_k)
 
+
 # (label, what is switched off / changed)
 CONFIGURATIONS: tuple[tuple[str, dict], ...] = (
     ("all components", {}),

@@ -8,9 +8,9 @@ from retrieval.crosslingual.bridge import (
     Bridge,
     BridgeError,
     english_words,
-    parse_cedict_line,
     sense_key,
 )
+from retrieval.crosslingual.cedict import parse_cedict_line
 from retrieval.crosslingual.lemmas import english_variants
 
 TINY_CEDICT = """\
